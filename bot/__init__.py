@@ -1,0 +1,1 @@
+"""Ponte: the Telegram bot of the Turin–Baltimore best-practice exchange."""

@@ -1,0 +1,94 @@
+"""The one place that builds the python-telegram-bot application and registers every handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.courier import TelegramCourier
+from bot.i18n import LANGUAGES, translator
+from bot.services import Services
+from handlers import agenda, help, organiser, privacy, settings, signup, start
+from handlers.buttons import press_button
+from handlers.context import PonteApplication, PonteContext
+from handlers.errors import report_error
+from handlers.people import load_person
+
+log = logging.getLogger(__name__)
+_NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+
+
+def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
+    """The application, talking to ``PONTE_API_URL`` (or through ``request``, for the stand-in)."""
+    builder = (
+        ApplicationBuilder()
+        .application_class(PonteApplication, kwargs={"services": services})
+        .token(services.settings.token)
+        .base_url(services.settings.api_url)
+        .context_types(ContextTypes(context=PonteContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # Updates are handled concurrently; the storage serialises transactions, so order cannot oversell.
+        .concurrent_updates(True)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    for group, handler in _handlers():
+        application.add_handler(handler, group=group)
+    application.add_error_handler(report_error)
+    services.dispatcher.attach(TelegramCourier(application.bot))
+    return application
+
+
+def _handlers() -> list[tuple[int, object]]:
+    return [
+        # -1: who is writing, in which language; stops what needs consent until it is given.
+        (-1, TypeHandler(Update, load_person)),
+        # 0: one journey per update, first match wins.
+        (0, CommandHandler("start", start.start, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("help", help.show_help, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("agenda", agenda.agenda_command, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("my", signup.my_events, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("settings", settings.show_settings, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("language", settings.ask_language, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("privacy", privacy.show_privacy, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("attendees", organiser.attendees, filters=_NEW_MESSAGES)),
+        (0, CallbackQueryHandler(press_button)),
+        (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),
+        (0, MessageHandler(filters.TEXT & _NEW_MESSAGES, start.receive_text)),
+        (0, MessageHandler(_NEW_MESSAGES, help.reply_to_stray_text)),
+    ]
+
+
+async def publish_profile(application: PonteApplication) -> None:
+    """The command menu and descriptions in both languages (English is the default for other phones)."""
+    bot = application.bot
+    for language in LANGUAGES:
+        t = translator(language)
+        code = None if language == "en" else language
+        commands = [BotCommand(name, t._(description)) for name, description in help.COMMANDS]
+        await bot.set_my_commands(commands, language_code=code)
+        await bot.set_my_description(help.bot_description(t), language_code=code)
+        await bot.set_my_short_description(help.bot_short_description(t), language_code=code)
+    t = translator("en")
+    for admin in application.services.settings.admins:
+        organiser_menu = [BotCommand(name, t._(text)) for name, text in (*help.COMMANDS, *help.ORGANISER_COMMANDS)]
+        try:
+            await bot.set_my_commands(organiser_menu, scope=BotCommandScopeChat(admin))
+        except TelegramError as error:
+            # An organiser who has not opened the bot yet has no chat to scope a menu to.
+            log.info("no organiser menu for %s yet: %s", admin, error)

@@ -1,0 +1,36 @@
+"""Delivers the outbox's notices through the Bot API and says what became of each."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.markup import keyboard
+from bot.notices import Notice
+from bot.outbox import Delivery, DeliveryResult
+
+
+class TelegramCourier:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def __call__(self, chat_id: int, notice: Notice) -> DeliveryResult:
+        try:
+            await self._bot.send_message(chat_id, notice.text, reply_markup=keyboard(notice.buttons),
+                                         disable_web_page_preview=True)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return DeliveryResult(Delivery.RETRY, retry_after=seconds, error=str(error))
+        except Forbidden as error:
+            return DeliveryResult(Delivery.GONE, error=str(error))
+        except BadRequest as error:
+            gone = "chat not found" in error.message.lower() or "user is deactivated" in error.message.lower()
+            return DeliveryResult(Delivery.GONE if gone else Delivery.FAILED, error=str(error))
+        except NetworkError as error:
+            return DeliveryResult(Delivery.RETRY, error=str(error))
+        except TelegramError as error:
+            return DeliveryResult(Delivery.FAILED, error=str(error))
+        return DeliveryResult(Delivery.SENT)

@@ -1,0 +1,101 @@
+"""Participants: consent, language, city and time zone, and forgetting them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.clock import Clock
+from bot.i18n import LANGUAGES
+from bot.signups import release_seats
+from bot.timefmt import is_timezone
+from storage import Database
+from storage.records import Participant
+
+CITY_TIMEZONES = {"torino": "Europe/Rome", "baltimore": "America/New_York"}
+CITIES = (*CITY_TIMEZONES, "elsewhere")
+AWAITING_TIMEZONE = "timezone"
+NAME_LIMIT = 128
+
+
+def clean_name(name: str | None) -> str | None:
+    """Telegram names are free text: keep them printable and short, the renderer escapes them."""
+    if not name:
+        return None
+    cleaned = " ".join("".join(c for c in name if c.isprintable()).split())
+    return cleaned[:NAME_LIMIT] or None
+
+
+class People:
+    def __init__(self, db: Database, clock: Clock, wake_outbox: Callable[[], None]) -> None:
+        self._db = db
+        self._clock = clock
+        self._wake_outbox = wake_outbox
+
+    async def get(self, telegram_id: int) -> Participant | None:
+        async with self._db.transaction() as tx:
+            return await tx.participants.get(telegram_id)
+
+    async def meet(self, telegram_id: int) -> Participant:
+        """Note a first contact: before consent only the Telegram id is kept."""
+        async with self._db.transaction() as tx:
+            await tx.participants.ensure(telegram_id, self._clock.now())
+            return await tx.participants.get(telegram_id)
+
+    async def consent(self, telegram_id: int, name: str | None, language: str) -> Participant:
+        """Record consent (idempotent: a second press keeps the first moment of consent)."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await tx.participants.ensure(telegram_id, now)
+            person = await tx.participants.get(telegram_id)
+            await tx.participants.update(
+                telegram_id, now,
+                consent_at=person.consent_at or now,
+                display_name=clean_name(name),
+                language=person.language or (language if language in LANGUAGES else None),
+            )
+            return await tx.participants.get(telegram_id)
+
+    async def set_language(self, telegram_id: int, language: str) -> Participant:
+        """Allowed before consent too: the language is the one thing kept before it."""
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}")
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await tx.participants.ensure(telegram_id, now)
+            await tx.participants.update(telegram_id, now, language=language)
+            return await tx.participants.get(telegram_id)
+
+    async def set_city(self, telegram_id: int, city: str, then_show: str | None = None) -> Participant:
+        """Torino and Baltimore set the time zone; elsewhere waits for a typed one (and remembers which
+        event to show afterwards, for a person who came from an event's link)."""
+        if city not in CITIES:
+            raise ValueError(f"unknown city {city!r}")
+        if city in CITY_TIMEZONES:
+            return await self._update(telegram_id, city=city, timezone=CITY_TIMEZONES[city], awaiting=None)
+        awaiting = f"{AWAITING_TIMEZONE}:{then_show}" if then_show else AWAITING_TIMEZONE
+        return await self._update(telegram_id, city=city, awaiting=awaiting)
+
+    async def set_timezone(self, telegram_id: int, name: str) -> Participant | None:
+        """The person's own IANA zone, or None (and nothing changed) when the text is not one."""
+        name = name.strip()
+        if not is_timezone(name):
+            return None
+        return await self._update(telegram_id, timezone=name, awaiting=None)
+
+    async def rename(self, telegram_id: int, name: str | None) -> None:
+        await self._update(telegram_id, display_name=clean_name(name))
+
+    async def forget(self, telegram_id: int) -> None:
+        """Delete everything about a person; their seats go to the people waiting for them."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            promoted = await release_seats(tx, telegram_id, now)
+            await tx.participants.delete(telegram_id)
+        if promoted:
+            self._wake_outbox()
+
+    async def _update(self, telegram_id: int, **fields: object) -> Participant:
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await tx.participants.update(telegram_id, now, **fields)
+            return await tx.participants.get(telegram_id)

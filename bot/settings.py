@@ -1,0 +1,104 @@
+"""Settings: one frozen object built from ``PONTE_*`` environment variables and a ``.env`` file."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    api_url: str = DEFAULT_API_URL
+    db_path: Path = Path("ponte.db")
+    admins: frozenset[int] = frozenset()
+    timezone: str = "Europe/Rome"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        env_file: str | Path | None = ".env",
+        *,
+        require_token: bool = True,
+    ) -> Settings:
+        """Read the settings; the real environment wins over the ``.env`` file."""
+        values: dict[str, str] = {}
+        if env_file is not None and Path(env_file).is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            raw = values.get(f"PONTE_{name}")
+            return raw.strip() if raw is not None and raw.strip() else None
+
+        token = get("TOKEN")
+        if token is None:
+            if require_token:
+                raise SettingsError(
+                    "PONTE_TOKEN is not set: ask @BotFather for a bot token and put it in the environment "
+                    "or in .env as PONTE_TOKEN=123456:ABC..."
+                )
+            token = "0:local-shell"
+        elif ":" not in token or any(c.isspace() for c in token):
+            raise SettingsError("PONTE_TOKEN does not look like a bot token (expected 123456:ABC... from @BotFather).")
+
+        api_url = get("API_URL") or DEFAULT_API_URL
+        if not api_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"PONTE_API_URL must start with http:// or https:// (got {api_url!r}), "
+                f"for example {DEFAULT_API_URL}"
+            )
+
+        admins: set[int] = set()
+        for part in (get("ADMINS") or "").split(","):
+            if part.strip():
+                if not part.strip().isdigit():
+                    raise SettingsError(
+                        f"PONTE_ADMINS must be Telegram user ids separated by commas (got {part.strip()!r}), "
+                        "for example PONTE_ADMINS=12345,67890"
+                    )
+                admins.add(int(part))
+
+        timezone = get("TIMEZONE") or "Europe/Rome"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"PONTE_TIMEZONE is not a known IANA time zone (got {timezone!r}), for example Europe/Rome"
+            ) from None
+
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"PONTE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {log_level!r})")
+
+        return cls(
+            token=token,
+            api_url=api_url,
+            db_path=Path(get("DB") or "ponte.db"),
+            admins=frozenset(admins),
+            timezone=timezone,
+            log_level=log_level,
+        )
+
+    def configure_logging(self) -> None:
+        logging.basicConfig(
+            level=getattr(logging, self.log_level),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        # httpx logs every long-poll request at INFO: noise, and it would print the token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,168 @@
+"""Seats and waiting lists. Each operation is one serialised transaction, so no seat is ever sold twice."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.roles import Roles
+from storage import Database, Transaction
+from storage.records import Event, EventSeats, Registration
+from storage.registrations import PersonalEntry, RosterEntry
+
+SEAT_CONFIRMED = "seat_confirmed"
+
+
+class Outcome(enum.Enum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    ALREADY_CONFIRMED = "already_confirmed"
+    ALREADY_WAITLISTED = "already_waitlisted"
+    SEAT_RELEASED = "seat_released"
+    LEFT_WAITLIST = "left_waitlist"
+    NOT_REGISTERED = "not_registered"
+    UNKNOWN_EVENT = "unknown_event"
+    EVENT_CANCELLED = "event_cancelled"
+    SIGNUP_CLOSED = "signup_closed"
+    STARTED = "started"
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    outcome: Outcome
+    seats: EventSeats | None = None
+    position: int | None = None
+    promoted: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one person stands for one event."""
+
+    status: str | None
+    position: int | None
+
+
+def signup_closes_at(event: Event) -> datetime:
+    return event.signup_closes_at or event.starts_at
+
+
+def signup_open(event: Event, now: datetime) -> bool:
+    return not event.cancelled and now < signup_closes_at(event)
+
+
+async def fill_free_seats(tx: Transaction, event: Event, now: datetime) -> list[Registration]:
+    """Give every free seat to the first people waiting, and queue the message that tells each of them."""
+    if event.cancelled or now >= event.starts_at:
+        return []
+    confirmed, waiting = await tx.registrations.counts(event.id)
+    free = waiting if event.capacity is None else min(event.capacity - confirmed, waiting)
+    if free <= 0:
+        return []
+    promoted = await tx.registrations.first_waiting(event.id, free)
+    for registration in promoted:
+        await tx.registrations.save(event.id, registration.participant_id, "confirmed", None, now)
+        await tx.outbox.add(registration.participant_id, SEAT_CONFIRMED, due_at=now, now=now, event_id=event.id)
+    return promoted
+
+
+async def release_seats(tx: Transaction, participant_id: int, now: datetime) -> list[Registration]:
+    """Cancel all of a person's registrations (they are leaving) and pass their seats on."""
+    promoted: list[Registration] = []
+    for entry in await tx.registrations.active_for_participant(participant_id):
+        await tx.registrations.save(entry.event.id, participant_id, "cancelled", None, now)
+        if entry.registration.status == "confirmed":
+            promoted += await fill_free_seats(tx, entry.event, now)
+    return promoted
+
+
+class Signups:
+    def __init__(self, db: Database, clock: Clock, roles: Roles, wake_outbox: Callable[[], None]) -> None:
+        self._db = db
+        self._clock = clock
+        self._roles = roles
+        self._wake_outbox = wake_outbox
+
+    async def sign_up(self, participant_id: int, slug: str) -> SignupResult:
+        """A seat while there is one and nobody waits for it, else a place at the end of the waiting list.
+        Signing up twice changes nothing, so a redelivered update or a double tap is harmless."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            seats = await tx.events.seats_by_slug(slug)
+            if seats is None:
+                return SignupResult(Outcome.UNKNOWN_EVENT)
+            event = seats.event
+            current = await tx.registrations.get(event.id, participant_id)
+            if current and current.status == "confirmed":
+                return SignupResult(Outcome.ALREADY_CONFIRMED, seats)
+            if current and current.status == "waitlisted":
+                position = await tx.registrations.waitlist_position(event.id, current.queued_seq)
+                return SignupResult(Outcome.ALREADY_WAITLISTED, seats, position)
+            if event.cancelled:
+                return SignupResult(Outcome.EVENT_CANCELLED, seats)
+            if not signup_open(event, now):
+                return SignupResult(Outcome.SIGNUP_CLOSED, seats)
+            if seats.waitlisted == 0 and (event.capacity is None or seats.confirmed < event.capacity):
+                await tx.registrations.save(event.id, participant_id, "confirmed", None, now)
+                after = EventSeats(event, seats.confirmed + 1, seats.waitlisted)
+                return SignupResult(Outcome.CONFIRMED, after)
+            await tx.registrations.save(
+                event.id, participant_id, "waitlisted", await tx.registrations.next_queue_seq(event.id), now
+            )
+            after = EventSeats(event, seats.confirmed, seats.waitlisted + 1)
+            return SignupResult(Outcome.WAITLISTED, after, seats.waitlisted + 1)
+
+    async def cancel(self, participant_id: int, slug: str) -> SignupResult:
+        """Give up a seat or a place in line; a freed seat goes to the first person waiting, at once."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            event = await tx.events.by_slug(slug)
+            if event is None:
+                return SignupResult(Outcome.UNKNOWN_EVENT)
+            current = await tx.registrations.get(event.id, participant_id)
+            if current is None or current.status == "cancelled":
+                return SignupResult(Outcome.NOT_REGISTERED, await tx.events.seats_by_slug(slug))
+            if now >= event.starts_at:
+                return SignupResult(Outcome.STARTED, await tx.events.seats_by_slug(slug))
+            await tx.registrations.save(event.id, participant_id, "cancelled", None, now)
+            promoted = await fill_free_seats(tx, event, now) if current.status == "confirmed" else []
+            seats = await tx.events.seats_by_slug(slug)
+        if promoted:
+            self._wake_outbox()
+        outcome = Outcome.SEAT_RELEASED if current.status == "confirmed" else Outcome.LEFT_WAITLIST
+        return SignupResult(outcome, seats, promoted=tuple(r.participant_id for r in promoted))
+
+    async def standing(self, participant_id: int, slug: str) -> tuple[EventSeats | None, Standing]:
+        """An event with its seats and where this person stands, read in one transaction."""
+        async with self._db.transaction() as tx:
+            seats = await tx.events.seats_by_slug(slug)
+            if seats is None:
+                return None, Standing(None, None)
+            current = await tx.registrations.get(seats.event.id, participant_id)
+            if current is None or current.status == "cancelled":
+                return seats, Standing(None, None)
+            position = None
+            if current.status == "waitlisted":
+                position = await tx.registrations.waitlist_position(seats.event.id, current.queued_seq)
+            return seats, Standing(current.status, position)
+
+    async def personal_agenda(self, participant_id: int) -> tuple[list[PersonalEntry], list[PersonalEntry]]:
+        """(upcoming, past) registrations, each in time order."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            entries = await tx.registrations.active_for_participant(participant_id)
+        upcoming = [e for e in entries if e.event.ends_at > now]
+        past = [e for e in entries if e.event.ends_at <= now]
+        return upcoming, past[::-1]
+
+    async def attendees(self, requester_id: int, slug: str) -> tuple[EventSeats | None, list[RosterEntry]]:
+        """Who is coming; organisers only (raises :class:`~bot.roles.NotAllowedError`)."""
+        self._roles.require_organiser(requester_id)
+        async with self._db.transaction() as tx:
+            seats = await tx.events.seats_by_slug(slug)
+            if seats is None:
+                return None, []
+            return seats, await tx.registrations.roster(seats.event.id)

@@ -1,0 +1,334 @@
+"""The stand-in's state: chats, messages, pending updates and a record of every request."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.standin.html_text import EntityError, visible_text
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+BUTTON_LIMIT = 100
+_JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "scope", "link_preview_options",
+                "reply_parameters", "entities", "caption_entities"}
+_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
+_BOOL_FIELDS = {"show_alert", "disable_notification", "drop_pending_updates", "protect_content"}
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+@dataclass
+class StoredMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    markup: str
+    keyboard: list[list[dict[str, Any]]]
+    from_bot: bool
+    document: tuple[str, bytes] | None = None
+
+
+class FakeTelegram:
+    def __init__(self, *, bot_id: int = 7_000_000_001, username: str = "ponte_test_bot",
+                 now: Callable[[], float] = time.time) -> None:
+        self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "Ponte", "username": username,
+                         "can_join_groups": False, "can_read_all_group_messages": False,
+                         "supports_inline_queries": False}
+        self._now = now
+        self.calls: list[Call] = []
+        self.users: dict[int, dict[str, Any]] = {}
+        self.blocked: set[int] = set()
+        self.messages: dict[tuple[int, int], StoredMessage] = {}
+        self.profile: dict[tuple[str, str], Any] = {}
+        self._message_ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._pending: list[dict[str, Any]] = []
+        self._arrived: asyncio.Event | None = None
+        self._watchers: list[Callable[[StoredMessage, bool], None]] = []
+        self.fail_next: list[ApiError] = []
+
+    # -- the people on the other side -------------------------------------------------------------
+
+    def user(self, user_id: int, first_name: str, *, language_code: str | None = "en",
+             last_name: str | None = None, username: str | None = None) -> dict[str, Any]:
+        user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name:
+            user["last_name"] = last_name
+        if username:
+            user["username"] = username
+        if language_code:
+            user["language_code"] = language_code
+        self.users[user_id] = user
+        return user
+
+    def _chat(self, user_id: int) -> dict[str, Any]:
+        user = self.users[user_id]
+        return {"id": user_id, "type": "private", "first_name": user["first_name"]}
+
+    def text_update(self, user_id: int, text: str) -> dict[str, Any]:
+        """An update for a message the person types (commands get their entity, as in Telegram)."""
+        message = {"message_id": next(self._message_ids), "date": int(self._now()), "chat": self._chat(user_id),
+                   "from": self.users[user_id], "text": text}
+        command = re.match(r"^/[A-Za-z0-9_]+(@\w+)?", text)
+        if command:
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        self.messages[(user_id, message["message_id"])] = StoredMessage(user_id, message["message_id"], text,
+                                                                         text, [], False)
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def press_update(self, user_id: int, message_id: int, data: str) -> dict[str, Any]:
+        """An update for a button press on a message the bot sent (or a forged one, if tests want)."""
+        stored = self.messages.get((user_id, message_id))
+        message = {"message_id": message_id, "date": int(self._now()), "chat": self._chat(user_id),
+                   "from": self.bot_user, "text": stored.text if stored else ""}
+        if stored and stored.keyboard:
+            message["reply_markup"] = {"inline_keyboard": stored.keyboard}
+        return {"update_id": next(self._update_ids), "callback_query": {
+            "id": str(next(self._callback_ids)), "from": self.users[user_id], "chat_instance": str(user_id),
+            "message": message, "data": data}}
+
+    def push(self, update: dict[str, Any]) -> None:
+        """Queue an update for getUpdates (the HTTP and polling path)."""
+        self._pending.append(update)
+        if self._arrived is not None:
+            self._arrived.set()
+
+    def watch(self, callback: Callable[[StoredMessage, bool], None]) -> None:
+        """Be told of every message the bot sends or edits (``True`` for an edit); the shell prints them."""
+        self._watchers.append(callback)
+
+    # -- what tests read ------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def chat(self, user_id: int) -> list[StoredMessage]:
+        """The bot's messages in a person's chat, oldest first, as they read now."""
+        return [m for (chat, _), m in sorted(self.messages.items()) if chat == user_id and m.from_bot]
+
+    def last(self, user_id: int) -> StoredMessage:
+        return self.chat(user_id)[-1]
+
+    def button(self, message: StoredMessage, label_part: str) -> str:
+        """The callback data of the button whose label contains ``label_part``."""
+        for row in message.keyboard:
+            for button in row:
+                if label_part.lower() in button["text"].lower() and "callback_data" in button:
+                    return button["callback_data"]
+        labels = [b["text"] for row in message.keyboard for b in row]
+        raise LookupError(f"no button with {label_part!r} among {labels}")
+
+    # -- the Bot API ----------------------------------------------------------------------------
+
+    def handle(self, method: str, raw: dict[str, Any], files: dict[str, tuple[str, bytes]] | None = None,
+               ) -> tuple[int, dict[str, Any]]:
+        params = _decode(raw)
+        self.calls.append(Call(method, params, files or {}))
+        try:
+            if self.fail_next:
+                raise self.fail_next.pop(0)
+            handler = getattr(self, f"_api_{method.lower()}", None)
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = handler(params, files or {})
+        except ApiError as error:
+            body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.retry_after is not None:
+                body["parameters"] = {"retry_after": error.retry_after}
+            return error.code, body
+        return 200, {"ok": True, "result": result}
+
+    async def get_updates(self, raw: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        params = _decode(raw)
+        self.calls.append(Call("getUpdates", params))
+        offset = params.get("offset") or 0
+        self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        if not self._pending and params.get("timeout"):
+            if self._arrived is None:
+                self._arrived = asyncio.Event()
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), timeout=float(params["timeout"]))
+        return 200, {"ok": True, "result": self._pending[: params.get("limit") or 100]}
+
+    def _api_getme(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        return self.bot_user
+
+    def _api_deletewebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        return True
+
+    def _api_close(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        return True
+
+    def _api_setmycommands(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        commands = params.get("commands") or []
+        if len(commands) > 100 or any(
+            not _COMMAND.match(c.get("command", "")) or not 1 <= len(c.get("description", "")) <= 256
+            for c in commands
+        ):
+            raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self.profile[("commands", params.get("language_code", ""))] = commands
+        return True
+
+    def _api_setmydescription(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        if len(params.get("description", "")) > 512:
+            raise ApiError(400, "Bad Request: BOT_DESCRIPTION_INVALID")
+        self.profile[("description", params.get("language_code", ""))] = params.get("description", "")
+        return True
+
+    def _api_setmyshortdescription(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        if len(params.get("short_description", "")) > 120:
+            raise ApiError(400, "Bad Request: BOT_SHORT_DESCRIPTION_INVALID")
+        self.profile[("short_description", params.get("language_code", ""))] = params.get("short_description", "")
+        return True
+
+    def _api_answercallbackquery(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        if len(params.get("text", "")) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    def _api_sendmessage(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._reachable(params)
+        markup, text = self._text(params.get("text", ""), params.get("parse_mode"), TEXT_LIMIT)
+        stored = StoredMessage(chat_id, next(self._message_ids), text, markup, self._keyboard(params), True)
+        return self._store(stored)
+
+    def _api_senddocument(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
+        chat_id = self._reachable(params)
+        if "document" not in files:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        markup, text = self._text(params.get("caption", ""), params.get("parse_mode"), CAPTION_LIMIT, empty_ok=True)
+        stored = StoredMessage(chat_id, next(self._message_ids), text, markup, self._keyboard(params), True,
+                               document=files["document"])
+        return self._store(stored)
+
+    def _api_editmessagetext(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        stored = self._own_message(params)
+        markup, text = self._text(params.get("text", ""), params.get("parse_mode"), TEXT_LIMIT)
+        keyboard = self._keyboard(params)
+        if text == stored.text and markup == stored.markup and keyboard == stored.keyboard:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
+                                "markup are exactly the same as a current content and reply markup of the message")
+        stored.text, stored.markup, stored.keyboard = text, markup, keyboard
+        return self._store(stored, edited=True)
+
+    def _api_editmessagereplymarkup(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        stored = self._own_message(params)
+        keyboard = self._keyboard(params)
+        if keyboard == stored.keyboard:
+            raise ApiError(400, "Bad Request: message is not modified")
+        stored.keyboard = keyboard
+        return self._store(stored, edited=True)
+
+    def _api_deletemessage(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        self._own_message(params)
+        del self.messages[(params["chat_id"], params["message_id"])]
+        return True
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _reachable(self, params: dict[str, Any]) -> int:
+        chat_id = params.get("chat_id")
+        if chat_id not in self.users:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat_id
+
+    def _own_message(self, params: dict[str, Any]) -> StoredMessage:
+        stored = self.messages.get((params.get("chat_id"), params.get("message_id")))
+        if stored is None or not stored.from_bot:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return stored
+
+    @staticmethod
+    def _text(markup: str, parse_mode: str | None, limit: int, *, empty_ok: bool = False) -> tuple[str, str]:
+        if parse_mode not in (None, "HTML"):
+            raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode}")
+        try:
+            text = visible_text(markup) if parse_mode == "HTML" else markup
+        except EntityError as error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+        if not text.strip() and not empty_ok:
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text.encode("utf-16-le")) // 2 > limit:
+            raise ApiError(400, "Bad Request: message is too long")
+        return markup, text
+
+    @staticmethod
+    def _keyboard(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
+        markup = params.get("reply_markup")
+        if not markup:
+            return []
+        rows = markup.get("inline_keyboard", [])
+        if sum(len(row) for row in rows) > BUTTON_LIMIT:
+            raise ApiError(400, "Bad Request: reply markup is too long")
+        for row in rows:
+            for button in row:
+                if not button.get("text"):
+                    raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if data is None and "url" not in button:
+                    raise ApiError(400, "Bad Request: can't parse inline keyboard button")
+        return rows
+
+    def _store(self, stored: StoredMessage, *, edited: bool = False) -> dict[str, Any]:
+        self.messages[(stored.chat_id, stored.message_id)] = stored
+        for watcher in self._watchers:
+            watcher(stored, edited)
+        message: dict[str, Any] = {"message_id": stored.message_id, "date": int(self._now()),
+                                   "chat": self._chat(stored.chat_id), "from": self.bot_user}
+        if stored.document:
+            name, content = stored.document
+            message["document"] = {"file_id": f"doc{stored.message_id}", "file_unique_id": f"u{stored.message_id}",
+                                   "file_name": name, "file_size": len(content)}
+            if stored.text:
+                message["caption"] = stored.text
+        else:
+            message["text"] = stored.text
+        if stored.keyboard:
+            message["reply_markup"] = {"inline_keyboard": stored.keyboard}
+        return message
+
+
+def _decode(raw: dict[str, Any]) -> dict[str, Any]:
+    """Form fields arrive as text, as they do at Telegram: give each its type."""
+    params: dict[str, Any] = {}
+    for name, value in raw.items():
+        if isinstance(value, str):
+            if name in _JSON_FIELDS:
+                value = json.loads(value)
+            elif name in _INT_FIELDS:
+                value = int(value)
+            elif name in _BOOL_FIELDS:
+                value = value.lower() == "true"
+        params[name] = value
+    return params

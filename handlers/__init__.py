@@ -1,0 +1,1 @@
+"""Telegram-facing journeys: each module parses updates, calls the domain in :mod:`bot` and renders."""

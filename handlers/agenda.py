@@ -1,0 +1,54 @@
+"""/agenda and an event's detail: navigation edits one message instead of flooding the chat."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.common import reply
+from handlers.context import PonteContext
+from handlers.event_view import agenda_view, event_view
+
+
+def _reader_tz(context: PonteContext) -> str | None:
+    return context.person.timezone if context.person else None
+
+
+async def show_agenda(update: Update, context: PonteContext, page: int = 0, *, new: bool = False) -> None:
+    events = await context.services.agenda.upcoming()
+    text, rows = agenda_view(context.t, events, page, _reader_tz(context))
+    await reply(update, context, text, rows, new=new)
+
+
+async def agenda_command(update: Update, context: PonteContext) -> None:
+    """/agenda: the programme, first page."""
+    await show_agenda(update, context)
+
+
+async def agenda_page(update: Update, context: PonteContext) -> None:
+    """A page of the agenda, from its navigation buttons or an event's Back button."""
+    action = context.action
+    page = int(action.arg(0, "0")) if action.arg(0, "0").isdigit() else 0
+    await show_agenda(update, context, page)
+
+
+async def show_event(update: Update, context: PonteContext, slug: str, *, new: bool = False,
+                     back_page: int = 0) -> bool:
+    """Show one event; False (and a polite word) when it is not on the agenda any more."""
+    person_id = update.effective_user.id
+    seats, standing = await context.services.signups.standing(person_id, slug)
+    if seats is None:
+        await reply(update, context, context.t._(
+            "This event is no longer on the agenda. Here is the current programme."), new=new)
+        await show_agenda(update, context, new=True)
+        return False
+    now = context.services.clock.now()
+    text, rows = event_view(context.t, seats, standing, _reader_tz(context), now, back_page)
+    await reply(update, context, text, rows, new=new)
+    return True
+
+
+async def open_event(update: Update, context: PonteContext) -> None:
+    """Tapping an event on the agenda (or in a notice) opens its detail."""
+    action = context.action
+    page = int(action.arg(1, "0")) if action.arg(1, "0").isdigit() else 0
+    await show_event(update, context, action.arg(0), back_page=page)

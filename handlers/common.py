@@ -1,0 +1,50 @@
+"""Replying: edit the message a button sits on, or send a new one; keyboards from (label, data) pairs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.markup import keyboard
+from bot.notices import Button
+from handlers.context import PonteContext
+
+log = logging.getLogger(__name__)
+TEXT_LIMIT = 4096
+Rows = Sequence[Sequence[Button]]
+
+
+async def reply(update: Update, context: PonteContext, text: str, rows: Rows = (), *, new: bool = False,
+                notice: str | None = None, alert: bool = False) -> None:
+    """Answer in place when a button was pressed (navigation must not flood the chat), else send.
+    ``notice`` is the short answer shown on the pressed button itself."""
+    if len(text) > TEXT_LIMIT:
+        raise ValueError(f"a reply of {len(text)} characters: views must fit Telegram's {TEXT_LIMIT}")
+    query = update.callback_query
+    if query is not None and not context.answered:
+        context.answered = True
+        await query.answer(notice[:200] if notice else None, show_alert=alert)
+    if query is not None and query.message is not None and not new:
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard(rows), disable_web_page_preview=True)
+            return
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return
+            if "not found" not in error.message and "can't be edited" not in error.message:
+                raise
+            # The message is gone (deleted, or too old to edit): say it anew.
+    await context.bot.send_message(
+        update.effective_chat.id, text, reply_markup=keyboard(rows), disable_web_page_preview=True
+    )
+
+
+async def toast(update: Update, context: PonteContext, text: str | None = None, *, alert: bool = False) -> None:
+    """A short answer on the pressed button itself (once per press, as Telegram allows)."""
+    if update.callback_query is not None and not context.answered:
+        context.answered = True
+        await update.callback_query.answer(text[:200] if text else None, show_alert=alert)
+

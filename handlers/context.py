@@ -1,0 +1,37 @@
+"""The typed context every handler receives: the services, and who is writing in which language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.callback_data import Action
+from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
+from bot.services import Services
+from storage.records import Participant
+
+
+class PonteApplication(Application[ExtBot[None], "PonteContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]):
+    """The python-telegram-bot application, holding Ponte's services instead of string-keyed bot_data."""
+
+    def __init__(self, *, services: Services, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+
+
+class PonteContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Filled in for every update by :func:`handlers.people.load_person` before any journey runs."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:
+        super().__init__(application, chat_id, user_id)
+        self.person: Participant | None = None
+        self.t: Translator = translator(DEFAULT_LANGUAGE)
+        # A button press is answered once; a journey that replies twice must not answer it again.
+        self.answered = False
+        # The pressed button's action, parsed once by handlers.buttons.
+        self.action: Action = Action("noop")
+
+    @property
+    def services(self) -> Services:
+        return self.application.services  # type: ignore[attr-defined]

@@ -1,0 +1,86 @@
+"""The privacy notice and consent, and deleting everything on request."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+
+from bot import callback_data
+from bot.notices import Button
+from handlers.common import reply
+from handlers.context import PonteContext
+from handlers.menus import city_buttons, language_buttons
+
+
+def _notice_text(context: PonteContext) -> str:
+    t = context.t
+    return t._(
+        "🔒 <b>Your privacy</b>\n"
+        "To sign you up for events and send you reminders and updates, Ponte keeps your Telegram id, your "
+        "name, your language, your city and time zone, the events you sign up for and the feedback you give. "
+        "They are used only to run the Turin–Baltimore exchange and its report, and are shared with no one "
+        "outside the organizing team.\n"
+        "You can delete all of it at any time with /privacy."
+    )
+
+
+async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None) -> None:
+    """Ask for consent; nothing but the id and the language is kept until the person agrees."""
+    t = context.t
+    extra = (event_slug,) if event_slug else ()
+    text = t._(
+        "👋 Welcome to <b>Ponte</b>, the bot of the Turin–Baltimore exchange of the EU International Urban "
+        "Cooperation programme: the agenda, sign-ups, reminders and feedback, in Italian and English."
+    ) + "\n\n" + _notice_text(context) + "\n\n" + t._("Do you agree?")
+    rows = [
+        [Button(t._("✅ I agree"), callback_data.build("consent", "yes", *extra)),
+         Button(t._("No, thanks"), callback_data.build("consent", "no"))],
+        *language_buttons(),
+    ]
+    await reply(update, context, text, rows)
+
+
+async def answer_consent(update: Update, context: PonteContext) -> None:
+    """Record consent, then ask where the person is based; a refusal keeps nothing."""
+    action = context.action
+    t = context.t
+    user = update.effective_user
+    if action.arg(0) == "yes":
+        person = await context.services.people.consent(user.id, user.full_name, t.language)
+        context.person = person
+        slug = action.arg(1) or None
+        await reply(update, context, t._(
+            "Thank you, {name}! Where are you based? I will show every time in your time zone too.",
+            name=html.escape(person.display_name or user.first_name)), city_buttons(t, slug))
+        return
+    await context.services.people.forget(user.id)
+    await reply(update, context, t._(
+        "All right: I have kept nothing about you. If you change your mind, send /start."))
+
+
+async def show_privacy(update: Update, context: PonteContext) -> None:
+    """/privacy: what is kept and why, with the button that deletes it all."""
+    t = context.t
+    if not (context.person and context.person.consented):
+        await show_privacy_notice(update, context, event_slug=None)
+        return
+    rows = [[Button(t._("🗑 Delete my data"), callback_data.build("forget"))]]
+    await reply(update, context, _notice_text(context), rows)
+
+
+async def confirm_forget(update: Update, context: PonteContext) -> None:
+    """Deleting cannot be undone: ask once more."""
+    t = context.t
+    rows = [[Button(t._("Yes, delete everything"), callback_data.build("forget-yes")),
+             Button(t._("No, keep it"), callback_data.build("settings"))]]
+    await reply(update, context, t._(
+        "This deletes your profile and cancels your sign-ups: your seats go to the people on the waiting "
+        "lists. Are you sure?"), rows)
+
+
+async def forget_me(update: Update, context: PonteContext) -> None:
+    """Delete the person and everything about them."""
+    await context.services.people.forget(update.effective_user.id)
+    await reply(update, context, context.t._(
+        "Done: everything about you has been deleted. Send /start if you ever want to come back."))

@@ -1,0 +1,62 @@
+"""/language and /settings: the person's language, city and time zone."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callback_data
+from bot.i18n import LANGUAGES, translator
+from bot.notices import Button
+from bot.timefmt import city_name
+from handlers.common import reply
+from handlers.context import PonteContext
+from handlers.menus import city_buttons, language_buttons
+from handlers.privacy import show_privacy_notice
+
+_LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+
+
+async def ask_language(update: Update, context: PonteContext) -> None:
+    """/language, or the settings' button: offer both languages."""
+    await reply(update, context, context.t._("Which language do you prefer?"), language_buttons())
+
+
+async def choose_language(update: Update, context: PonteContext) -> None:
+    """Store the chosen language and answer in it straight away."""
+    action = context.action
+    language = action.arg(0)
+    if language not in LANGUAGES:
+        await reply(update, context, context.t._("That button no longer works. Use /language to choose again."))
+        return
+    context.person = await context.services.people.set_language(update.effective_user.id, language)
+    context.t = translator(language)
+    if not context.person.consented:
+        await show_privacy_notice(update, context, event_slug=None)
+        return
+    await show_settings(update, context, note=context.t._("Done: I will speak English from now on."))
+
+
+async def show_settings(update: Update, context: PonteContext, note: str | None = None) -> None:
+    """/settings: what is set now, with buttons to change it."""
+    t = context.t
+    person = context.person
+    if person.timezone:
+        place = t._("{city} (time zone {timezone})", city=city_name(person.timezone, t.language),
+                    timezone=person.timezone)
+    else:
+        place = t._("not chosen yet")
+    text = t._("⚙️ <b>Your settings</b>\nLanguage: {language}\nTimes shown for: {place}",
+               language=_LANGUAGE_NAMES[t.language], place=place)
+    if note:
+        text = note + "\n\n" + text
+    rows = [
+        [Button(t._("🌐 Change language"), callback_data.build("langmenu")),
+         Button(t._("🏙 Change city"), callback_data.build("citymenu"))],
+        [Button(t._("🔒 Privacy and your data"), callback_data.build("privacy"))],
+    ]
+    await reply(update, context, text, rows)
+
+
+async def ask_city(update: Update, context: PonteContext) -> None:
+    """The settings' city button."""
+    await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t))

@@ -1,0 +1,166 @@
+"""Signing up, cancelling, the person's own agenda and the calendar file."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InputFile, Update
+
+from bot import callback_data
+from bot.calendar_file import event_calendar
+from bot.notices import Button
+from bot.signups import Outcome, SignupResult, Standing
+from bot.timefmt import clock_time, day_label, local_day
+from handlers.agenda import show_agenda, show_event
+from handlers.common import reply, toast
+from handlers.context import PonteContext
+from handlers.event_view import event_view
+
+MY_LIMIT = 30  # upcoming events listed in /my, each with up to two buttons: well under Telegram's 100
+
+
+def _standing(result: SignupResult) -> Standing:
+    if result.outcome in (Outcome.CONFIRMED, Outcome.ALREADY_CONFIRMED):
+        return Standing("confirmed", None)
+    if result.outcome in (Outcome.WAITLISTED, Outcome.ALREADY_WAITLISTED):
+        return Standing("waitlisted", result.position)
+    return Standing(None, None)
+
+
+async def sign_up(update: Update, context: PonteContext) -> None:
+    """The Sign up button: a seat, or a place on the waiting list; the detail shows the result in place."""
+    t = context.t
+    slug = context.action.arg(0)
+    result = await context.services.signups.sign_up(update.effective_user.id, slug)
+    if result.outcome is Outcome.UNKNOWN_EVENT:
+        await toast(update, context, t._("This event is no longer on the agenda."), alert=True)
+        await show_agenda(update, context)
+        return
+    title = result.seats.event.title.get(t.language)
+    notice, alert = {
+        Outcome.CONFIRMED: (t._("✅ You are signed up for {title}.", title=title), False),
+        Outcome.WAITLISTED: (t._("The event is full: you are number {position} on the waiting list.",
+                                 position=result.position), True),
+        Outcome.ALREADY_CONFIRMED: (t._("You are already signed up."), False),
+        Outcome.ALREADY_WAITLISTED: (t._("You are already on the waiting list, number {position}.",
+                                         position=result.position), False),
+        Outcome.EVENT_CANCELLED: (t._("This event has been cancelled: sign-up is closed."), True),
+        Outcome.SIGNUP_CLOSED: (t._("Sign-up for this event is closed."), True),
+    }[result.outcome]
+    now = context.services.clock.now()
+    reader_tz = context.person.timezone if context.person else None
+    text, rows = event_view(t, result.seats, _standing(result), reader_tz, now, back_page=0)
+    await reply(update, context, text, rows, notice=notice, alert=alert)
+
+
+async def ask_cancel(update: Update, context: PonteContext) -> None:
+    """Cancelling gives the seat away at once, so ask first."""
+    t = context.t
+    slug = context.action.arg(0)
+    seats, standing = await context.services.signups.standing(update.effective_user.id, slug)
+    if seats is None or standing.status is None:
+        await toast(update, context, t._("You are not signed up for this event."), alert=True)
+        if seats is not None:
+            await show_event(update, context, slug)
+        return
+    title = html.escape(seats.event.title.get(t.language))
+    if standing.status == "confirmed":
+        question = t._("Cancel your seat at <b>{title}</b>? It goes at once to the first person on the waiting "
+                       "list, and you cannot get it back.", title=title)
+        confirm = t._("Yes, cancel my seat")
+    else:
+        question = t._("Leave the waiting list for <b>{title}</b>? You would lose your place (number "
+                       "{position}).", title=title, position=standing.position)
+        confirm = t._("Yes, leave the waiting list")
+    rows = [[Button(confirm, callback_data.build("cancel-yes", slug)),
+             Button(t._("No, keep it"), callback_data.build("event", slug))]]
+    await reply(update, context, question, rows)
+
+
+async def cancel(update: Update, context: PonteContext) -> None:
+    """Confirmed cancellation: free the seat (the domain hands it on and queues the notice)."""
+    t = context.t
+    slug = context.action.arg(0)
+    result = await context.services.signups.cancel(update.effective_user.id, slug)
+    if result.outcome is Outcome.UNKNOWN_EVENT:
+        await toast(update, context, t._("This event is no longer on the agenda."), alert=True)
+        await show_agenda(update, context)
+        return
+    notice, alert = {
+        Outcome.SEAT_RELEASED: (t._("Your seat is cancelled. Thank you for letting someone else have it."), False),
+        Outcome.LEFT_WAITLIST: (t._("You have left the waiting list."), False),
+        Outcome.NOT_REGISTERED: (t._("You were not signed up for this event: nothing to cancel."), True),
+        Outcome.STARTED: (t._("This event has already started: it can no longer be cancelled here."), True),
+    }[result.outcome]
+    await toast(update, context, notice, alert=alert)
+    await show_event(update, context, slug)
+
+
+def _my_line(context: PonteContext, entry) -> str:
+    t = context.t
+    event = entry.event
+    when = t._("{day}, {time}", day=day_label(local_day(event.starts_at, event.timezone), t.language),
+               time=clock_time(event.starts_at, event.timezone, t.language))
+    title = html.escape(event.title.get(t.language))
+    if event.cancelled:
+        return t._("❌ {when} · <b>{title}</b>: cancelled by the organisers", when=when, title=title)
+    if entry.registration.status == "confirmed":
+        return t._("✅ {when} · <b>{title}</b>: signed up", when=when, title=title)
+    return t._("⏳ {when} · <b>{title}</b>: waiting list, number {position}", when=when, title=title,
+               position=entry.waitlist_position)
+
+
+async def my_events(update: Update, context: PonteContext) -> None:
+    """/my: the person's upcoming events in time order, with their status, and past ones apart."""
+    t = context.t
+    upcoming, past = await context.services.signups.personal_agenda(update.effective_user.id)
+    if not upcoming and not past:
+        rows = [[Button(t._("📅 Agenda"), callback_data.build("agenda", 0))]]
+        await reply(update, context, t._("You have not signed up for any event yet. Open the agenda to "
+                                         "find one."), rows)
+        return
+    lines = [t._("🗂 <b>Your events</b>")]
+    rows: list[list[Button]] = []
+    if upcoming:
+        lines += ["", t._("<b>Coming up</b>")]
+        lines += [_my_line(context, entry) for entry in upcoming[:MY_LIMIT]]
+        for entry in upcoming[:MY_LIMIT]:
+            event = entry.event
+            row = [Button(f"🔎 {_short(event.title.get(t.language))}", callback_data.build("event", event.slug))]
+            if entry.registration.status == "confirmed" and not event.cancelled:
+                row.append(Button(t._("📅 .ics"), callback_data.build("ics", event.slug)))
+            if not event.cancelled:
+                row.append(Button(t._("Cancel"), callback_data.build("cancel", event.slug)))
+            rows.append(row)
+        if len(upcoming) > MY_LIMIT:
+            lines.append(t.n_("…and {n} more.", "…and {n} more.", len(upcoming) - MY_LIMIT))
+    if past:
+        lines += ["", t._("<b>Past</b>")]
+        lines += [_my_line(context, entry) for entry in past[:10]]
+    await reply(update, context, "\n".join(lines), rows)
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 28 else title[:27].rstrip() + "…"
+
+
+async def send_calendar(update: Update, context: PonteContext) -> None:
+    """The .ics of a confirmed event, for the phone's calendar."""
+    t = context.t
+    slug = context.action.arg(0)
+    seats, standing = await context.services.signups.standing(update.effective_user.id, slug)
+    if seats is None:
+        await toast(update, context, t._("This event is no longer on the agenda."), alert=True)
+        return
+    if standing.status != "confirmed":
+        await toast(update, context, t._("The calendar file is for confirmed seats: sign up first."), alert=True)
+        return
+    await toast(update, context)
+    event = seats.event
+    content = event_calendar(event, t, context.services.clock.now())
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(content, filename=f"{event.slug}.ics", attach=False),
+        caption=t._("📅 Open this file to add <b>{title}</b> to your calendar.",
+                    title=html.escape(event.title.get(t.language))),
+    )

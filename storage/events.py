@@ -1,0 +1,118 @@
+"""The event table: the agenda, with both languages' texts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import Event, EventSeats, Speaker, Texts
+from storage.timestamps import from_db, to_db
+
+_SEATS = """
+    SELECT e.*,
+           COALESCE(SUM(r.status = 'confirmed'), 0) AS confirmed,
+           COALESCE(SUM(r.status = 'waitlisted'), 0) AS waitlisted
+    FROM event e LEFT JOIN registration r ON r.event_id = e.id
+"""
+
+
+def _event(row: aiosqlite.Row) -> Event:
+    speakers = tuple(
+        Speaker(name=s["name"], affiliation=Texts(s.get("it", ""), s.get("en", "")))
+        for s in json.loads(row["speakers"])
+    )
+    return Event(
+        id=row["id"],
+        slug=row["slug"],
+        kind=row["kind"],
+        title=Texts(row["title_it"], row["title_en"]),
+        description=Texts(row["description_it"], row["description_en"]),
+        venue=Texts(row["venue_it"], row["venue_en"]),
+        address=row["address"],
+        map_url=row["map_url"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=from_db(row["ends_at"]),
+        timezone=row["timezone"],
+        capacity=row["capacity"],
+        signup_closes_at=from_db(row["signup_closes_at"]),
+        status=row["status"],
+        speakers=speakers,
+        position=row["position"],
+    )
+
+
+def _columns(event: Event) -> dict[str, object]:
+    return {
+        "slug": event.slug,
+        "kind": event.kind,
+        "title_it": event.title.it,
+        "title_en": event.title.en,
+        "description_it": event.description.it,
+        "description_en": event.description.en,
+        "venue_it": event.venue.it,
+        "venue_en": event.venue.en,
+        "address": event.address,
+        "map_url": event.map_url,
+        "starts_at": to_db(event.starts_at),
+        "ends_at": to_db(event.ends_at),
+        "timezone": event.timezone,
+        "capacity": event.capacity,
+        "signup_closes_at": to_db(event.signup_closes_at) if event.signup_closes_at else None,
+        "status": event.status,
+        "speakers": json.dumps(
+            [{"name": s.name, "it": s.affiliation.it, "en": s.affiliation.en} for s in event.speakers],
+            ensure_ascii=False,
+        ),
+        "position": event.position,
+    }
+
+
+class EventRepository:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def all(self) -> list[Event]:
+        async with self._db.execute("SELECT * FROM event ORDER BY starts_at, position, slug") as cur:
+            return [_event(row) for row in await cur.fetchall()]
+
+    async def by_slug(self, slug: str) -> Event | None:
+        async with self._db.execute("SELECT * FROM event WHERE slug = ?", (slug,)) as cur:
+            row = await cur.fetchone()
+        return _event(row) if row else None
+
+    async def by_id(self, event_id: int) -> Event | None:
+        async with self._db.execute("SELECT * FROM event WHERE id = ?", (event_id,)) as cur:
+            row = await cur.fetchone()
+        return _event(row) if row else None
+
+    async def with_seats(self, *, ending_after: datetime | None = None) -> list[EventSeats]:
+        """Every event (or those not yet over) with its seat counts, in time order."""
+        where, params = ("WHERE e.ends_at > ?", (to_db(ending_after),)) if ending_after else ("", ())
+        async with self._db.execute(
+            f"{_SEATS} {where} GROUP BY e.id ORDER BY e.starts_at, e.position, e.slug", params
+        ) as cur:
+            return [EventSeats(_event(r), r["confirmed"], r["waitlisted"]) for r in await cur.fetchall()]
+
+    async def seats_by_slug(self, slug: str) -> EventSeats | None:
+        async with self._db.execute(f"{_SEATS} WHERE e.slug = ? GROUP BY e.id", (slug,)) as cur:
+            row = await cur.fetchone()
+        return EventSeats(_event(row), row["confirmed"], row["waitlisted"]) if row else None
+
+    async def insert(self, event: Event, now: datetime) -> int:
+        columns = _columns(event)
+        names = ", ".join([*columns, "updated_at"])
+        marks = ", ".join("?" * (len(columns) + 1))
+        cursor = await self._db.execute(
+            f"INSERT INTO event ({names}) VALUES ({marks})", (*columns.values(), to_db(now))
+        )
+        return int(cursor.lastrowid)
+
+    async def update(self, event_id: int, event: Event, now: datetime) -> None:
+        columns = _columns(event)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        await self._db.execute(
+            f"UPDATE event SET {assignments}, updated_at = ? WHERE id = ?",
+            (*columns.values(), to_db(now), event_id),
+        )

@@ -1,0 +1,72 @@
+"""Numbered schema migrations; the database records the last one applied in ``PRAGMA user_version``."""
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: people and the agenda.
+    """
+    CREATE TABLE participant (
+        telegram_id   INTEGER PRIMARY KEY,
+        language      TEXT CHECK (language IN ('it', 'en')),
+        display_name  TEXT,
+        city          TEXT CHECK (city IN ('torino', 'baltimore', 'elsewhere')),
+        timezone      TEXT,
+        consent_at    TEXT,
+        awaiting      TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE TABLE event (
+        id              INTEGER PRIMARY KEY,
+        slug            TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL,
+        title_it        TEXT NOT NULL,
+        title_en        TEXT NOT NULL,
+        description_it  TEXT NOT NULL,
+        description_en  TEXT NOT NULL,
+        venue_it        TEXT NOT NULL,
+        venue_en        TEXT NOT NULL,
+        address         TEXT NOT NULL DEFAULT '',
+        map_url         TEXT,
+        starts_at       TEXT NOT NULL,
+        ends_at         TEXT NOT NULL,
+        timezone        TEXT NOT NULL,
+        capacity        INTEGER CHECK (capacity IS NULL OR capacity >= 0),
+        signup_closes_at TEXT,
+        status          TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+        speakers        TEXT NOT NULL DEFAULT '[]',
+        position        INTEGER NOT NULL DEFAULT 0,
+        updated_at      TEXT NOT NULL,
+        CHECK (ends_at > starts_at)
+    );
+    CREATE INDEX event_starts_at ON event (starts_at);
+    """,
+    # 2: sign-ups and the outbox of messages the bot sends on its own.
+    """
+    CREATE TABLE registration (
+        id              INTEGER PRIMARY KEY,
+        event_id        INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+        participant_id  INTEGER NOT NULL REFERENCES participant (telegram_id) ON DELETE CASCADE,
+        status          TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'cancelled')),
+        queued_seq      INTEGER,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (event_id, participant_id)
+    );
+    CREATE INDEX registration_queue ON registration (event_id, status, queued_seq);
+    CREATE INDEX registration_person ON registration (participant_id, status);
+    CREATE TABLE outbox (
+        id            INTEGER PRIMARY KEY,
+        recipient_id  INTEGER NOT NULL REFERENCES participant (telegram_id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL,
+        event_id      INTEGER REFERENCES event (id) ON DELETE CASCADE,
+        payload       TEXT NOT NULL DEFAULT '{}',
+        due_at        TEXT NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'skipped', 'failed')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        sent_at       TEXT,
+        dedupe_key    TEXT UNIQUE,
+        created_at    TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (status, due_at);
+    """,
+)

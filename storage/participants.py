@@ -1,0 +1,64 @@
+"""The participant table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import Participant
+from storage.timestamps import from_db, to_db
+
+
+def _participant(row: aiosqlite.Row) -> Participant:
+    return Participant(
+        telegram_id=row["telegram_id"],
+        language=row["language"],
+        display_name=row["display_name"],
+        city=row["city"],
+        timezone=row["timezone"],
+        consent_at=from_db(row["consent_at"]),
+        awaiting=row["awaiting"],
+    )
+
+
+class ParticipantRepository:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def get(self, telegram_id: int) -> Participant | None:
+        async with self._db.execute("SELECT * FROM participant WHERE telegram_id = ?", (telegram_id,)) as cur:
+            row = await cur.fetchone()
+        return _participant(row) if row else None
+
+    async def get_many(self, telegram_ids: list[int]) -> dict[int, Participant]:
+        if not telegram_ids:
+            return {}
+        marks = ",".join("?" * len(telegram_ids))
+        async with self._db.execute(
+            f"SELECT * FROM participant WHERE telegram_id IN ({marks})", telegram_ids
+        ) as cur:
+            return {row["telegram_id"]: _participant(row) for row in await cur.fetchall()}
+
+    async def ensure(self, telegram_id: int, now: datetime) -> None:
+        """Create the row that holds only the id, as before consent; an existing row is left as it is."""
+        await self._db.execute(
+            "INSERT INTO participant (telegram_id, created_at, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (telegram_id) DO NOTHING",
+            (telegram_id, to_db(now), to_db(now)),
+        )
+
+    async def update(self, telegram_id: int, now: datetime, **fields: object) -> None:
+        allowed = {"language", "display_name", "city", "timezone", "consent_at", "awaiting"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not participant fields: {sorted(unknown)}")
+        values = [to_db(v) if isinstance(v, datetime) else v for v in fields.values()]
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self._db.execute(
+            f"UPDATE participant SET {assignments}, updated_at = ? WHERE telegram_id = ?",
+            (*values, to_db(now), telegram_id),
+        )
+
+    async def delete(self, telegram_id: int) -> None:
+        await self._db.execute("DELETE FROM participant WHERE telegram_id = ?", (telegram_id,))

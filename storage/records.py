@@ -1,0 +1,100 @@
+"""Frozen records the repositories return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Texts:
+    """A human-facing text in both languages of the exchange."""
+
+    it: str
+    en: str
+
+    def get(self, language: str) -> str:
+        return self.it if language == "it" else self.en
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    affiliation: Texts = Texts("", "")
+
+
+@dataclass(frozen=True)
+class Event:
+    slug: str
+    kind: str
+    title: Texts
+    description: Texts
+    venue: Texts
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    address: str = ""
+    map_url: str | None = None
+    capacity: int | None = None
+    signup_closes_at: datetime | None = None
+    status: str = "scheduled"
+    speakers: tuple[Speaker, ...] = ()
+    position: int = 0
+    id: int | None = field(default=None, compare=False)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+@dataclass(frozen=True)
+class EventSeats:
+    """An event with how many of its seats are taken and how many people wait."""
+
+    event: Event
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.event.capacity is None:
+            return None
+        return max(self.event.capacity - self.confirmed, 0)
+
+
+@dataclass(frozen=True)
+class Participant:
+    telegram_id: int
+    language: str | None = None
+    display_name: str | None = None
+    city: str | None = None
+    timezone: str | None = None
+    consent_at: datetime | None = None
+    awaiting: str | None = None
+
+    @property
+    def consented(self) -> bool:
+        return self.consent_at is not None
+
+
+@dataclass(frozen=True)
+class Registration:
+    id: int
+    event_id: int
+    participant_id: int
+    status: str
+    queued_seq: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    recipient_id: int
+    kind: str
+    event_id: int | None
+    payload: str
+    due_at: datetime
+    status: str
+    attempts: int
