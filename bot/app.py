@@ -84,11 +84,14 @@ async def publish_profile(application: PonteApplication) -> None:
         await bot.set_my_commands(commands, language_code=code)
         await bot.set_my_description(help.bot_description(t), language_code=code)
         await bot.set_my_short_description(help.bot_short_description(t), language_code=code)
-    t = translator("en")
     for admin in application.services.settings.admins:
-        organiser_menu = [BotCommand(name, t._(text)) for name, text in (*help.COMMANDS, *help.ORGANISER_COMMANDS)]
-        try:
-            await bot.set_my_commands(organiser_menu, scope=BotCommandScopeChat(admin))
-        except TelegramError as error:
-            # An organiser who has not opened the bot yet has no chat to scope a menu to.
-            log.info("no organiser menu for %s yet: %s", admin, error)
+        for language in LANGUAGES:
+            t = translator(language)
+            menu = [BotCommand(name, t._(text)) for name, text in (*help.COMMANDS, *help.ORGANISER_COMMANDS)]
+            try:
+                await bot.set_my_commands(menu, scope=BotCommandScopeChat(admin),
+                                          language_code=None if language == "en" else language)
+            except TelegramError as error:
+                # An organiser who has not opened the bot yet has no chat to scope a menu to.
+                log.info("no organiser menu for %s yet: %s", admin, error)
+                break

@@ -38,7 +38,7 @@ async def show_event(update: Update, context: PonteContext, slug: str, *, new: b
     seats, standing = await context.services.signups.standing(person_id, slug)
     if seats is None:
         await reply(update, context, context.t._(
-            "This event is no longer on the agenda. Here is the current programme."), new=new)
+            "This event is no longer on the agenda. Here is the current program."), new=new)
         await show_agenda(update, context, new=True)
         return False
     now = context.services.clock.now()

@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.i18n import choose_language, translator
 from handlers.context import PonteContext
 
 log = logging.getLogger(__name__)
@@ -18,10 +19,14 @@ async def report_error(update: object, context: PonteContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        if update.callback_query and not context.answered:
+        # The error handler gets a fresh context, not the failed journey's: find the language again.
+        user = update.effective_user
+        person = await context.services.people.get(user.id) if user else None
+        t = translator(choose_language(person.language if person else None, user.language_code if user else None))
+        if update.callback_query:
             await update.callback_query.answer()
-        await context.bot.send_message(update.effective_chat.id, context.t._(
+        await context.bot.send_message(update.effective_chat.id, t._(
             "Sorry, something went wrong on my side. Please try again in a moment; if it happens again, "
-            "the organisers have been told."))
-    except TelegramError:
+            "the organizers have been told."))
+    except (TelegramError, OSError, RuntimeError):
         log.warning("could not apologise for the error above", exc_info=True)

@@ -49,10 +49,11 @@ def agenda_pages(t: Translator, events: list[EventSeats], reader_tz: str | None)
 def _agenda_entry(t: Translator, item: EventSeats, reader_tz: str | None) -> str:
     event = item.event
     lang = t.language
-    head = f"{KIND_ICONS[event.kind]} <i>{html.escape(t._(KIND_LABELS[event.kind]))}</i>"
+    kind = t._(KIND_LABELS[event.kind])
+    head = f"{KIND_ICONS[event.kind]} <i>{html.escape(kind)}</i>"
     title = html.escape(event.title.get(lang))
     if event.cancelled:
-        title = t._("<s>{title}</s> (cancelled)", title=title)
+        title = t._("<s>{title}</s> (canceled)", title=title)
     lines = [f"{head}\n<b>{title}</b>",
              f"🕘 {event_times(t, event.starts_at, event.ends_at, event.timezone, reader_tz)}",
              f"📍 {html.escape(event.venue.get(lang))}"]
@@ -65,7 +66,7 @@ def _agenda_entry(t: Translator, item: EventSeats, reader_tz: str | None) -> str
 def agenda_view(t: Translator, events: list[EventSeats], page: int, reader_tz: str | None,
                 ) -> tuple[str, list[list[Button]]]:
     if not events:
-        return t._("The agenda is empty for now: the organisers have not published any events yet."), []
+        return t._("The agenda is empty for now: the organizers have not published any events yet."), []
     pages = agenda_pages(t, events, reader_tz)
     page = min(max(page, 0), len(pages) - 1)
     parts = [t._("📅 <b>Agenda of the Turin–Baltimore exchange</b>")]
@@ -116,7 +117,7 @@ def standing_line(t: Translator, seats: EventSeats, standing: Standing, now: dat
         return t._("⏳ <b>You are number {position} on the waiting list.</b> If a seat opens up, I will tell "
                    "you at once.", position=standing.position)
     if event.cancelled:
-        return t._("❌ <b>This event has been cancelled.</b>")
+        return t._("❌ <b>This event has been canceled.</b>")
     if now >= event.starts_at:
         return t._("This event has already started: sign-up is closed.")
     if not signup_open(event, now):
@@ -136,9 +137,10 @@ def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: 
     event = seats.event
     lang = t.language
     title = html.escape(event.title.get(lang))
-    lines = [f"{KIND_ICONS[event.kind]} <i>{html.escape(t._(KIND_LABELS[event.kind]))}</i>", f"<b>{title}</b>", ""]
+    kind = t._(KIND_LABELS[event.kind])
+    lines = [f"{KIND_ICONS[event.kind]} <i>{html.escape(kind)}</i>", f"<b>{title}</b>", ""]
     if event.cancelled:
-        lines.insert(0, t._("❌ <b>This event has been cancelled.</b>"))
+        lines.insert(0, t._("❌ <b>This event has been canceled.</b>"))
     lines.append(f"📅 {html.escape(capitalised(day_label(local_day(event.starts_at, event.timezone), lang)))}")
     lines.append(f"🕘 {event_times(t, event.starts_at, event.ends_at, event.timezone, reader_tz)}")
     place = html.escape(event.venue.get(lang))
@@ -147,7 +149,8 @@ def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: 
     lines.append(f"📍 {place}")
     link = map_link(event)
     if link:
-        lines.append(f'🗺 <a href="{html.escape(link, quote=True)}">{t._("Open the map")}</a>')
+        label = t._("Open the map")
+        lines.append(f'🗺 <a href="{html.escape(link, quote=True)}">{label}</a>')
     seats_text = seats_line(t, seats)
     if seats_text and not event.cancelled:
         lines.append(f"🪑 {seats_text}")

@@ -13,7 +13,7 @@ from handlers.menus import main_menu
 
 # The phone's command menu and /help, in this order.
 COMMANDS = (
-    ("agenda", N_("The programme of the exchange")),
+    ("agenda", N_("The program of the exchange")),
     ("my", N_("Your events and waiting lists")),
     ("settings", N_("Language, city and time zone")),
     ("language", N_("Change language")),
@@ -21,7 +21,7 @@ COMMANDS = (
     ("help", N_("What this bot can do")),
     ("start", N_("Start again")),
 )
-ORGANISER_COMMANDS = (("attendees", N_("Who is coming to an event (organisers)")),)
+ORGANISER_COMMANDS = (("attendees", N_("Who is coming to an event (organizers)")),)
 
 
 def help_text(context: PonteContext) -> str:
@@ -37,7 +37,7 @@ def help_text(context: PonteContext) -> str:
 def bot_description(t: Translator) -> str:
     return t._(
         "Ponte coordinates the Turin–Baltimore best-practice exchange of the EU International Urban "
-        "Cooperation programme: read the agenda in your language and time zone, sign up for round tables, "
+        "Cooperation program: read the agenda in your language and time zone, sign up for round tables, "
         "site visits and workshops, get reminders and give your feedback."
     )
 
@@ -61,7 +61,7 @@ async def unknown_command(update: Update, context: PonteContext) -> None:
 async def reply_to_stray_text(update: Update, context: PonteContext) -> None:
     """Text, stickers or photos where the bot expects a command or a button press."""
     await reply(update, context, context.t._(
-        "I only understand commands and buttons. Try /agenda for the programme or /help for everything "
+        "I only understand commands and buttons. Try /agenda for the program or /help for everything "
         "I can do."), main_menu(context.t))
 
 

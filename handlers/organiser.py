@@ -21,7 +21,7 @@ async def attendees(update: Update, context: PonteContext) -> None:
     try:
         seats, roster = await context.services.signups.attendees(update.effective_user.id, slug)
     except NotAllowedError:
-        await reply(update, context, t._("Sorry, only the organisers of the exchange can see who is coming."))
+        await reply(update, context, t._("Sorry, only the organizers of the exchange can see who is coming."))
         return
     if seats is None:
         events = await context.services.agenda.all_events()

@@ -31,7 +31,7 @@ async def show_privacy_notice(update: Update, context: PonteContext, event_slug:
     extra = (event_slug,) if event_slug else ()
     text = t._(
         "👋 Welcome to <b>Ponte</b>, the bot of the Turin–Baltimore exchange of the EU International Urban "
-        "Cooperation programme: the agenda, sign-ups, reminders and feedback, in Italian and English."
+        "Cooperation program: the agenda, sign-ups, reminders and feedback, in Italian and English."
     ) + "\n\n" + _notice_text(context) + "\n\n" + t._("Do you agree?")
     rows = [
         [Button(t._("✅ I agree"), callback_data.build("consent", "yes", *extra)),

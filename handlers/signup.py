@@ -44,7 +44,7 @@ async def sign_up(update: Update, context: PonteContext) -> None:
         Outcome.ALREADY_CONFIRMED: (t._("You are already signed up."), False),
         Outcome.ALREADY_WAITLISTED: (t._("You are already on the waiting list, number {position}.",
                                          position=result.position), False),
-        Outcome.EVENT_CANCELLED: (t._("This event has been cancelled: sign-up is closed."), True),
+        Outcome.EVENT_CANCELLED: (t._("This event has been canceled: sign-up is closed."), True),
         Outcome.SIGNUP_CLOSED: (t._("Sign-up for this event is closed."), True),
     }[result.outcome]
     now = context.services.clock.now()
@@ -87,10 +87,10 @@ async def cancel(update: Update, context: PonteContext) -> None:
         await show_agenda(update, context)
         return
     notice, alert = {
-        Outcome.SEAT_RELEASED: (t._("Your seat is cancelled. Thank you for letting someone else have it."), False),
+        Outcome.SEAT_RELEASED: (t._("Your seat is canceled. Thank you for letting someone else have it."), False),
         Outcome.LEFT_WAITLIST: (t._("You have left the waiting list."), False),
         Outcome.NOT_REGISTERED: (t._("You were not signed up for this event: nothing to cancel."), True),
-        Outcome.STARTED: (t._("This event has already started: it can no longer be cancelled here."), True),
+        Outcome.STARTED: (t._("This event has already started: it can no longer be canceled here."), True),
     }[result.outcome]
     await toast(update, context, notice, alert=alert)
     await show_event(update, context, slug)
@@ -103,7 +103,7 @@ def _my_line(context: PonteContext, entry) -> str:
                time=clock_time(event.starts_at, event.timezone, t.language))
     title = html.escape(event.title.get(t.language))
     if event.cancelled:
-        return t._("❌ {when} · <b>{title}</b>: cancelled by the organisers", when=when, title=title)
+        return t._("❌ {when} · <b>{title}</b>: canceled by the organizers", when=when, title=title)
     if entry.registration.status == "confirmed":
         return t._("✅ {when} · <b>{title}</b>: signed up", when=when, title=title)
     return t._("⏳ {when} · <b>{title}</b>: waiting list, number {position}", when=when, title=title,

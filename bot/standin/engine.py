@@ -72,6 +72,8 @@ class FakeTelegram:
         self._arrived: asyncio.Event | None = None
         self._watchers: list[Callable[[StoredMessage, bool], None]] = []
         self.fail_next: list[ApiError] = []
+        self._changed: asyncio.Condition | None = None
+        self._wakers: set[asyncio.Task[None]] = set()
 
     # -- the people on the other side -------------------------------------------------------------
 
@@ -122,6 +124,23 @@ class FakeTelegram:
     def watch(self, callback: Callable[[StoredMessage, bool], None]) -> None:
         """Be told of every message the bot sends or edits (``True`` for an edit); the shell prints them."""
         self._watchers.append(callback)
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+        """Until the bot has sent what ``predicate`` looks for (an end-to-end test's only way to wait)."""
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            task = asyncio.get_running_loop().create_task(self._wake_waiters())
+            self._wakers.add(task)
+            task.add_done_callback(self._wakers.discard)
+
+    async def _wake_waiters(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     # -- what tests read ------------------------------------------------------------------------
 
@@ -304,6 +323,7 @@ class FakeTelegram:
         self.messages[(stored.chat_id, stored.message_id)] = stored
         for watcher in self._watchers:
             watcher(stored, edited)
+        self._notify()
         message: dict[str, Any] = {"message_id": stored.message_id, "date": int(self._now()),
                                    "chat": self._chat(stored.chat_id), "from": self.bot_user}
         if stored.document:

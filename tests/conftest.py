@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.pacing import Pacer
+from bot.services import Services, open_services
+from bot.settings import Settings
+from storage import Database
+from tests.harness import Harness
+
+ORGANISER = 900
+# A week before the example agenda (18-22 January 2027), so that every event is open for sign-up.
+BEFORE_THE_WEEK = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+
+
+class InstantSleep:
+    """Pacing without waiting: the pacer's clock moves by what it would have slept."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(BEFORE_THE_WEEK)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:  # noqa: ANN001
+    return Settings(token="123456:TEST-TOKEN", db_path=tmp_path / "ponte.db", admins=frozenset({ORGANISER}))
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = await Database.open(settings.db_path)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def sleeper() -> InstantSleep:
+    return InstantSleep()
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FixedClock, db: Database, sleeper: InstantSleep) -> Services:
+    pacer = Pacer(monotonic=sleeper.monotonic, sleep=sleeper.sleep)
+    return await open_services(settings, clock, db=db, pacer=pacer, automatic_outbox=False)
+
+
+@pytest.fixture
+async def bot(services: Services) -> AsyncIterator[Harness]:
+    async with Harness(services) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def agenda_bot(bot: Harness) -> Harness:
+    await bot.load_example()
+    return bot

@@ -1,0 +1,60 @@
+"""Settings come from PONTE_* variables and .env; a mistake stops start-up with one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_API_URL, Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_and_values() -> None:
+    settings = Settings.from_env({"PONTE_TOKEN": "123:abc"}, env_file=None)
+    assert (settings.api_url, settings.db_path.name, settings.timezone) == (DEFAULT_API_URL, "ponte.db", "Europe/Rome")
+    settings = Settings.from_env({"PONTE_TOKEN": "123:abc", "PONTE_ADMINS": "1, 2,3", "PONTE_LOG_LEVEL": "debug",
+                                  "PONTE_API_URL": "http://127.0.0.1:8081/bot", "PONTE_DB": "/tmp/x.db"},
+                                 env_file=None)
+    assert settings.admins == frozenset({1, 2, 3}) and settings.log_level == "DEBUG"
+    assert settings.api_url == "http://127.0.0.1:8081/bot" and str(settings.db_path) == "/tmp/x.db"
+
+
+def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("PONTE_TOKEN=1:fromfile\nPONTE_TIMEZONE=America/New_York\n")
+    settings = Settings.from_env({"PONTE_TIMEZONE": "Europe/Rome"}, env_file=env)
+    assert settings.token == "1:fromfile" and settings.timezone == "Europe/Rome"
+
+
+@pytest.mark.parametrize(("environ", "named"), [
+    ({}, "PONTE_TOKEN"),
+    ({"PONTE_TOKEN": "no colon"}, "PONTE_TOKEN"),
+    ({"PONTE_TOKEN": "1:a", "PONTE_ADMINS": "12,bob"}, "PONTE_ADMINS"),
+    ({"PONTE_TOKEN": "1:a", "PONTE_TIMEZONE": "Europe/Torino"}, "PONTE_TIMEZONE"),
+    ({"PONTE_TOKEN": "1:a", "PONTE_API_URL": "api.telegram.org"}, "PONTE_API_URL"),
+    ({"PONTE_TOKEN": "1:a", "PONTE_LOG_LEVEL": "loud"}, "PONTE_LOG_LEVEL"),
+])
+def test_each_mistake_is_named(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(environ, env_file=None)
+
+
+def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")} | {"LANG": "en_US.UTF-8"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "PONTE_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_speaks_italian_to_an_italian_terminal(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")} | {"LANG": "it_IT.UTF-8"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.startswith("Ponte non può partire")
