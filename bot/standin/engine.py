@@ -70,6 +70,7 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._pending: list[dict[str, Any]] = []
         self._arrived: asyncio.Event | None = None
+        self._closing = False
         self._watchers: list[Callable[[StoredMessage, bool], None]] = []
         self.fail_next: list[ApiError] = []
         self._changed: asyncio.Condition | None = None
@@ -118,6 +119,12 @@ class FakeTelegram:
     def push(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (the HTTP and polling path)."""
         self._pending.append(update)
+        if self._arrived is not None:
+            self._arrived.set()
+
+    def release_polls(self) -> None:
+        """Answer any waiting getUpdates now (the server is shutting down)."""
+        self._closing = True
         if self._arrived is not None:
             self._arrived.set()
 
@@ -177,10 +184,12 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found: method not found")
             result = handler(params, files or {})
         except ApiError as error:
+            self._notify()
             body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
             return error.code, body
+        self._notify()
         return 200, {"ok": True, "result": result}
 
     async def get_updates(self, raw: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -188,7 +197,7 @@ class FakeTelegram:
         self.calls.append(Call("getUpdates", params))
         offset = params.get("offset") or 0
         self._pending = [u for u in self._pending if u["update_id"] >= offset]
-        if not self._pending and params.get("timeout"):
+        if not self._pending and params.get("timeout") and not self._closing:
             if self._arrived is None:
                 self._arrived = asyncio.Event()
             self._arrived.clear()
@@ -323,7 +332,6 @@ class FakeTelegram:
         self.messages[(stored.chat_id, stored.message_id)] = stored
         for watcher in self._watchers:
             watcher(stored, edited)
-        self._notify()
         message: dict[str, Any] = {"message_id": stored.message_id, "date": int(self._now()),
                                    "chat": self._chat(stored.chat_id), "from": self.bot_user}
         if stored.document:

@@ -30,8 +30,13 @@ def make_app(telegram: FakeTelegram) -> web.Application:
             status, body = telegram.handle(method, fields, files)
         return web.json_response(body, status=status)
 
+    async def release_polls(_: web.Application) -> None:
+        telegram.release_polls()
+
     app = web.Application()
     app.router.add_route("*", "/bot{token}/{method}", api)
+    # Shutting down waits for open requests: a long poll must not hold it for its whole timeout.
+    app.on_shutdown.append(release_polls)
     return app
 
 

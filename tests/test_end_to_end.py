@@ -1,0 +1,88 @@
+"""The running bot, as a separate process: ``ponte run`` over real HTTP, and ``ponte shell`` on a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.agenda import Agenda
+from bot.agenda_file import parse_agenda
+from bot.clock import SystemClock
+from bot.standin import FakeTelegram
+from bot.standin.server import serve
+from storage import Database
+from tests.harness import EXAMPLE
+
+ROOT = Path(__file__).resolve().parent.parent
+MIKE = 4242
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
+    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1"} | extra
+
+
+async def test_ponte_run_over_http(tmp_path: Path) -> None:
+    db_path = tmp_path / "e2e.db"
+    db = await Database.open(db_path)
+    await Agenda(db, SystemClock(), lambda: None).apply(parse_agenda(EXAMPLE.read_text(encoding="utf-8")))
+    await db.close()
+    telegram = FakeTelegram(username="ponte_e2e_bot")
+    runner, port = await serve(telegram)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=_env(PONTE_TOKEN="123456:END-TO-END", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+                 PONTE_DB=str(db_path)))
+    try:
+        await telegram.wait_for(lambda: ("commands", "it") in telegram.profile, timeout=60)
+        telegram.user(MIKE, "Mike", language_code="en")
+
+        def said(text: str):  # noqa: ANN202
+            return lambda: any(text in m.text for m in telegram.chat(MIKE))
+
+        def press(label: str) -> None:
+            message = next(m for m in reversed(telegram.chat(MIKE)) if m.keyboard)
+            telegram.push(telegram.press_update(MIKE, message.message_id, telegram.button(message, label)))
+
+        telegram.push(telegram.text_update(MIKE, "/start"))
+        await telegram.wait_for(said("Welcome to Ponte"))
+        press("Italiano")
+        await telegram.wait_for(said("Ti do il benvenuto su Ponte"))
+        press("Accetto")
+        await telegram.wait_for(said("Dove ti trovi?"))
+        press("Baltimora")
+        await telegram.wait_for(said("Ti mostrerò gli orari anche per Baltimora"))
+        telegram.push(telegram.text_update(MIKE, "/agenda"))
+        await telegram.wait_for(said("Programma dello scambio Torino–Baltimora"))
+        agenda = telegram.last(MIKE).text
+        assert "a Torino ·" in agenda and "a Baltimora" in agenda
+        assert any(call.method == "getUpdates" for call in telegram.calls)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+        await runner.cleanup()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert b"Traceback" not in stderr
+
+
+def test_ponte_shell_walks_through_both_languages(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/start", "1", "1", "/agenda", "5", "1",  # Giulia (Italian phone): consent, Torino, workshop, sign up
+        "/as Mike en", "/start", "2", "/agenda",  # Mike switches to English before consenting
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "shell.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "loaded the example agenda" in out
+    assert "Ti do il benvenuto su Ponte" in out and "Tutto pronto! Ti mostrerò gli orari anche per Torino" in out
+    assert "Programma dello scambio Torino–Baltimora" in out
+    assert "La tua iscrizione è confermata" in out
+    assert "You are now Mike" in out and "Welcome to Ponte" in out
+    assert "[1] ✅ I agree" in out
