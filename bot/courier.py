@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.markup import keyboard
 from bot.notices import Notice
@@ -21,7 +23,10 @@ class TelegramCourier:
             await self._bot.send_message(chat_id, notice.text, reply_markup=keyboard(notice.buttons),
                                          disable_web_page_preview=True)
         except RetryAfter as error:
-            wait = error.retry_after
+            with warnings.catch_warnings():
+                # PTB 22 warns that retry_after becomes a timedelta; both forms are handled below.
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             return DeliveryResult(Delivery.RETRY, retry_after=seconds, error=str(error))
         except Forbidden as error:

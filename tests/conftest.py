@@ -38,7 +38,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:  # noqa: ANN001
+def settings(tmp_path) -> Settings:
     return Settings(token="123456:TEST-TOKEN", db_path=tmp_path / "ponte.db", admins=frozenset({ORGANISER}))
 
 

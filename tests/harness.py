@@ -22,9 +22,9 @@ class HandlerError(AssertionError):
 
 
 class Harness:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, telegram: FakeTelegram | None = None) -> None:
         self.services = services
-        self.telegram = FakeTelegram()
+        self.telegram = telegram or FakeTelegram()
         self.app: PonteApplication = build_application(services, request=StandinRequest(self.telegram))
         self.errors: list[BaseException] = []
         # Replace the polite production handler: in tests every handler error must fail the test.

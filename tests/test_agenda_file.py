@@ -76,7 +76,7 @@ def test_toml_syntax_error_names_its_line() -> None:
     assert _problems(GOOD + "\nslug = = 3\n")[0][0] == 15
 
 
-async def test_import_reports_added_changed_and_left_alone(bot) -> None:  # noqa: ANN001
+async def test_import_reports_added_changed_and_left_alone(bot) -> None:
     report = await bot.services.agenda.apply(parse_agenda(GOOD))
     assert report.added == ["workshop"]
     report = await bot.services.agenda.apply(parse_agenda(GOOD.replace("Laboratorio.", "Laboratorio sui servizi.")))

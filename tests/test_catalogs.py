@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
 
 
-def _catalog(language: str):  # noqa: ANN202
+def _catalog(language: str):
     with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
         return read_po(source, locale=language)
 

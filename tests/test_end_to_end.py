@@ -41,7 +41,7 @@ async def test_ponte_run_over_http(tmp_path: Path) -> None:
         await telegram.wait_for(lambda: ("commands", "it") in telegram.profile, timeout=60)
         telegram.user(MIKE, "Mike", language_code="en")
 
-        def said(text: str):  # noqa: ANN202
+        def said(text: str):
             return lambda: any(text in m.text for m in telegram.chat(MIKE))
 
         def press(label: str) -> None:

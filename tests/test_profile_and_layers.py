@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from bot import callback_data
 from bot.app import publish_profile
 from handlers.buttons import ROUTES
-from bot import callback_data
 from tests.harness import Harness
 
 ROOT = Path(__file__).resolve().parent.parent

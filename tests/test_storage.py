@@ -32,7 +32,7 @@ async def test_a_database_from_a_newer_ponte_is_refused(tmp_path: Path) -> None:
         await Database.open(path)
 
 
-async def test_a_failed_transaction_leaves_nothing(tmp_path: Path, clock) -> None:  # noqa: ANN001
+async def test_a_failed_transaction_leaves_nothing(tmp_path: Path, clock) -> None:
     db = await Database.open(tmp_path / "tx.db")
     try:
         with pytest.raises(RuntimeError):
@@ -45,7 +45,7 @@ async def test_a_failed_transaction_leaves_nothing(tmp_path: Path, clock) -> Non
         await db.close()
 
 
-async def test_reopening_keeps_data_and_version(tmp_path: Path, clock) -> None:  # noqa: ANN001
+async def test_reopening_keeps_data_and_version(tmp_path: Path, clock) -> None:
     path = tmp_path / "keep.db"
     db = await Database.open(path)
     async with db.transaction() as tx:
