@@ -73,7 +73,8 @@ def _many(count: int) -> list[Event]:
     start = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
     long = "Lorem ipsum dolor sit amet " * 20
     return [
-        Event(slug=f"session-{n}", kind="workshop", title=Texts(f"Sessione {n} " + long[:90], f"Session {n} " + long[:90]),
+        Event(slug=f"session-{n}", kind="workshop",
+              title=Texts(f"Sessione {n} " + long[:90], f"Session {n} " + long[:90]),
               description=Texts(long * 30, long * 30), venue=Texts("Sala " + long[:150], "Room " + long[:150]),
               starts_at=start + timedelta(hours=n), ends_at=start + timedelta(hours=n, minutes=50),
               timezone="Europe/Rome", capacity=10, position=n)

@@ -8,9 +8,10 @@ GIULIA, MIKE = 301, 302
 
 
 async def _participants(bot: Harness) -> list[tuple]:
-    async with bot.services.db.transaction() as tx:
-        async with tx.connection.execute("SELECT * FROM participant ORDER BY telegram_id") as cursor:
-            return [tuple(row) for row in await cursor.fetchall()]
+    async with bot.services.db.transaction() as tx, tx.connection.execute(
+        "SELECT * FROM participant ORDER BY telegram_id"
+    ) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
 
 
 async def test_unknown_command(agenda_bot: Harness) -> None:

@@ -38,7 +38,8 @@ async def test_ponte_run_over_http(tmp_path: Path) -> None:
         env=_env(PONTE_TOKEN="123456:END-TO-END", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
                  PONTE_DB=str(db_path)))
     try:
-        await telegram.wait_for(lambda: ("commands", "it") in telegram.profile, timeout=60)
+        async with asyncio.timeout(60):
+            await telegram.wait_for(lambda: ("commands", "it") in telegram.profile)
         telegram.user(MIKE, "Mike", language_code="en")
 
         def said(text: str):
@@ -49,15 +50,20 @@ async def test_ponte_run_over_http(tmp_path: Path) -> None:
             telegram.push(telegram.press_update(MIKE, message.message_id, telegram.button(message, label)))
 
         telegram.push(telegram.text_update(MIKE, "/start"))
-        await telegram.wait_for(said("Welcome to Ponte"))
+        async with asyncio.timeout(20):
+            await telegram.wait_for(said("Welcome to Ponte"))
         press("Italiano")
-        await telegram.wait_for(said("Ti do il benvenuto su Ponte"))
+        async with asyncio.timeout(20):
+            await telegram.wait_for(said("Ti do il benvenuto su Ponte"))
         press("Accetto")
-        await telegram.wait_for(said("Dove ti trovi?"))
+        async with asyncio.timeout(20):
+            await telegram.wait_for(said("Dove ti trovi?"))
         press("Baltimora")
-        await telegram.wait_for(said("Ti mostrerò gli orari anche per Baltimora"))
+        async with asyncio.timeout(20):
+            await telegram.wait_for(said("Ti mostrerò gli orari anche per Baltimora"))
         telegram.push(telegram.text_update(MIKE, "/agenda"))
-        await telegram.wait_for(said("Programma dello scambio Torino–Baltimora"))
+        async with asyncio.timeout(20):
+            await telegram.wait_for(said("Programma dello scambio Torino–Baltimora"))
         agenda = telegram.last(MIKE).text
         assert "a Torino ·" in agenda and "a Baltimora" in agenda
         assert any(call.method == "getUpdates" for call in telegram.calls)

@@ -139,7 +139,8 @@ async def test_attendees_for_organisers_with_csv(bot: Harness) -> None:
     name, content = bot.telegram.calls_to("sendDocument")[-1].files["document"]
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Stato", "Posizione in lista d'attesa", "Nome"]
-    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [("confermata", "", "Mike <Jr>"), ("lista d'attesa", "1", "Giulia")]
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [("confermata", "", "Mike <Jr>"),
+                                                      ("lista d'attesa", "1", "Giulia")]
     await bot.send(ORGANISER, "/attendees")
     assert "Quale evento?" in bot.last(ORGANISER).text and WORKSHOP in bot.last(ORGANISER).text
 
@@ -170,7 +171,8 @@ async def test_sign_up_after_the_start(agenda_bot: Harness) -> None:
     seats = await bot.services.agenda.find(WORKSHOP)
     bot.services.clock.set(seats.event.starts_at + timedelta(minutes=5))
     await bot.press(GIULIA, "Iscriviti")
-    assert "Le iscrizioni a questo evento sono chiuse" in bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
+    answer = bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
+    assert "Le iscrizioni a questo evento sono chiuse" in answer
     assert "già cominciato" in bot.last(GIULIA).text
     assert (await bot.services.signups.standing(GIULIA, WORKSHOP))[1].status is None
 

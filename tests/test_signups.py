@@ -106,7 +106,7 @@ async def test_attendees_are_for_organisers_only(services) -> None:
     await services.signups.sign_up(2, WORKSHOP)
     with pytest.raises(NotAllowedError):
         await services.signups.attendees(1, WORKSHOP)
-    seats, roster = await services.signups.attendees(ORGANISER, WORKSHOP)
+    _, roster = await services.signups.attendees(ORGANISER, WORKSHOP)
     assert [(r.participant.telegram_id, r.registration.status, r.waitlist_position) for r in roster] == [
         (1, "confirmed", None), (2, "waitlisted", 1)]
 

@@ -132,12 +132,12 @@ class FakeTelegram:
         """Be told of every message the bot sends or edits (``True`` for an edit); the shell prints them."""
         self._watchers.append(callback)
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-        """Until the bot has sent what ``predicate`` looks for (an end-to-end test's only way to wait)."""
+    async def wait_for(self, predicate: Callable[[], bool]) -> None:
+        """Until the bot has sent what ``predicate`` looks for (callers bound it with asyncio.timeout)."""
         if self._changed is None:
             self._changed = asyncio.Condition()
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+            await self._changed.wait_for(predicate)
 
     def _notify(self) -> None:
         if self._changed is not None:
