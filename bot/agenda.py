@@ -41,15 +41,15 @@ class Agenda:
 
     async def upcoming(self) -> list[EventSeats]:
         """Events not yet over, in time order, with their seats."""
-        async with self._db.transaction() as tx:
+        async with self._db.serialized() as tx:
             return await tx.events.with_seats(ending_after=self._clock.now())
 
     async def find(self, slug: str) -> EventSeats | None:
-        async with self._db.transaction() as tx:
+        async with self._db.serialized() as tx:
             return await tx.events.seats_by_slug(slug)
 
     async def all_events(self) -> list[Event]:
-        async with self._db.transaction() as tx:
+        async with self._db.serialized() as tx:
             return await tx.events.all()
 
     async def is_empty(self) -> bool:

@@ -17,10 +17,11 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.courier import TelegramCourier
 from bot.i18n import LANGUAGES, translator
+from bot.ponte_bot import PonteBot
 from bot.services import Services
 from handlers import agenda, help, organiser, privacy, settings, signup, start
 from handlers.buttons import press_button
@@ -34,19 +35,24 @@ _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
     """The application, talking to ``PONTE_API_URL`` (or through ``request``, for the stand-in)."""
-    builder = (
+    # The bot is built here rather than by the builder so that it is a PonteBot; its HTTP clients are the
+    # builder's defaults (256 connections for calls, 1 for long polling).
+    bot = PonteBot(
+        services.settings.token,
+        base_url=services.settings.api_url,
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+    )
+    application = (
         ApplicationBuilder()
         .application_class(PonteApplication, kwargs={"services": services})
-        .token(services.settings.token)
-        .base_url(services.settings.api_url)
+        .bot(bot)
         .context_types(ContextTypes(context=PonteContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Updates are handled concurrently; the storage serialises transactions, so order cannot oversell.
         .concurrent_updates(True)
+        .build()
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    application = builder.build()
     for group, handler in _handlers():
         application.add_handler(handler, group=group)
     application.add_error_handler(report_error)

@@ -15,6 +15,7 @@ CITY_TIMEZONES = {"torino": "Europe/Rome", "baltimore": "America/New_York"}
 CITIES = (*CITY_TIMEZONES, "elsewhere")
 AWAITING_TIMEZONE = "timezone"
 NAME_LIMIT = 128
+CACHE_LIMIT = 100_000
 
 
 def clean_name(name: str | None) -> str | None:
@@ -30,16 +31,29 @@ class People:
         self._db = db
         self._clock = clock
         self._wake_outbox = wake_outbox
+        # Every update starts by loading its person: a write-through cache spares that round trip. All
+        # changes to participants go through this class, so the cache cannot go stale.
+        self._cache: dict[int, Participant | None] = {}
 
     async def get(self, telegram_id: int) -> Participant | None:
-        async with self._db.transaction() as tx:
-            return await tx.participants.get(telegram_id)
+        if telegram_id in self._cache:
+            return self._cache[telegram_id]
+        async with self._db.serialized() as tx:
+            person = await tx.participants.get(telegram_id)
+        return self._remember(telegram_id, person)
+
+    def _remember(self, telegram_id: int, person: Participant | None) -> Participant | None:
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[telegram_id] = person
+        return person
 
     async def meet(self, telegram_id: int) -> Participant:
         """Note a first contact: before consent only the Telegram id is kept."""
         async with self._db.transaction() as tx:
             await tx.participants.ensure(telegram_id, self._clock.now())
-            return await tx.participants.get(telegram_id)
+            person = await tx.participants.get(telegram_id)
+        return self._remember(telegram_id, person)
 
     async def consent(self, telegram_id: int, name: str | None, language: str) -> Participant:
         """Record consent (idempotent: a second press keeps the first moment of consent)."""
@@ -53,7 +67,8 @@ class People:
                 display_name=clean_name(name),
                 language=person.language or (language if language in LANGUAGES else None),
             )
-            return await tx.participants.get(telegram_id)
+            person = await tx.participants.get(telegram_id)
+        return self._remember(telegram_id, person)
 
     async def set_language(self, telegram_id: int, language: str) -> Participant:
         """Allowed before consent too: the language is the one thing kept before it."""
@@ -63,7 +78,8 @@ class People:
         async with self._db.transaction() as tx:
             await tx.participants.ensure(telegram_id, now)
             await tx.participants.update(telegram_id, now, language=language)
-            return await tx.participants.get(telegram_id)
+            person = await tx.participants.get(telegram_id)
+        return self._remember(telegram_id, person)
 
     async def set_city(self, telegram_id: int, city: str, then_show: str | None = None) -> Participant:
         """Torino and Baltimore set the time zone; elsewhere waits for a typed one (and remembers which
@@ -91,6 +107,7 @@ class People:
         async with self._db.transaction() as tx:
             promoted = await release_seats(tx, telegram_id, now)
             await tx.participants.delete(telegram_id)
+        self._remember(telegram_id, None)
         if promoted:
             self._wake_outbox()
 
@@ -98,4 +115,5 @@ class People:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             await tx.participants.update(telegram_id, now, **fields)
-            return await tx.participants.get(telegram_id)
+            person = await tx.participants.get(telegram_id)
+        return self._remember(telegram_id, person)

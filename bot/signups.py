@@ -90,30 +90,21 @@ class Signups:
         """A seat while there is one and nobody waits for it, else a place at the end of the waiting list.
         Signing up twice changes nothing, so a redelivered update or a double tap is harmless."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            seats = await tx.events.seats_by_slug(slug)
-            if seats is None:
-                return SignupResult(Outcome.UNKNOWN_EVENT)
-            event = seats.event
-            current = await tx.registrations.get(event.id, participant_id)
-            if current and current.status == "confirmed":
-                return SignupResult(Outcome.ALREADY_CONFIRMED, seats)
-            if current and current.status == "waitlisted":
-                position = await tx.registrations.waitlist_position(event.id, current.queued_seq)
-                return SignupResult(Outcome.ALREADY_WAITLISTED, seats, position)
-            if event.cancelled:
-                return SignupResult(Outcome.EVENT_CANCELLED, seats)
-            if not signup_open(event, now):
-                return SignupResult(Outcome.SIGNUP_CLOSED, seats)
-            if seats.waitlisted == 0 and (event.capacity is None or seats.confirmed < event.capacity):
-                await tx.registrations.save(event.id, participant_id, "confirmed", None, now)
-                after = EventSeats(event, seats.confirmed + 1, seats.waitlisted)
-                return SignupResult(Outcome.CONFIRMED, after)
-            await tx.registrations.save(
-                event.id, participant_id, "waitlisted", await tx.registrations.next_queue_seq(event.id), now
-            )
-            after = EventSeats(event, seats.confirmed, seats.waitlisted + 1)
-            return SignupResult(Outcome.WAITLISTED, after, seats.waitlisted + 1)
+        async with self._db.serialized() as tx:
+            # One conditional statement decides; the rules are in its SQL (storage.registrations._CLAIM).
+            changed = await tx.registrations.claim(slug, participant_id, now)
+            found = await tx.registrations.standing(slug, participant_id)
+        if found is None:
+            return SignupResult(Outcome.UNKNOWN_EVENT)
+        seats = found.seats
+        if found.status == "confirmed":
+            return SignupResult(Outcome.CONFIRMED if changed else Outcome.ALREADY_CONFIRMED, seats)
+        if found.status == "waitlisted":
+            outcome = Outcome.WAITLISTED if changed else Outcome.ALREADY_WAITLISTED
+            return SignupResult(outcome, seats, found.position)
+        if seats.event.cancelled:
+            return SignupResult(Outcome.EVENT_CANCELLED, seats)
+        return SignupResult(Outcome.SIGNUP_CLOSED, seats)
 
     async def cancel(self, participant_id: int, slug: str) -> SignupResult:
         """Give up a seat or a place in line; a freed seat goes to the first person waiting, at once."""
@@ -137,22 +128,16 @@ class Signups:
 
     async def standing(self, participant_id: int, slug: str) -> tuple[EventSeats | None, Standing]:
         """An event with its seats and where this person stands, read in one transaction."""
-        async with self._db.transaction() as tx:
-            seats = await tx.events.seats_by_slug(slug)
-            if seats is None:
-                return None, Standing(None, None)
-            current = await tx.registrations.get(seats.event.id, participant_id)
-            if current is None or current.status == "cancelled":
-                return seats, Standing(None, None)
-            position = None
-            if current.status == "waitlisted":
-                position = await tx.registrations.waitlist_position(seats.event.id, current.queued_seq)
-            return seats, Standing(current.status, position)
+        async with self._db.serialized() as tx:
+            found = await tx.registrations.standing(slug, participant_id)
+        if found is None:
+            return None, Standing(None, None)
+        return found.seats, Standing(found.status, found.position)
 
     async def personal_agenda(self, participant_id: int) -> tuple[list[PersonalEntry], list[PersonalEntry]]:
         """(upcoming, past) registrations, each in time order."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._db.serialized() as tx:
             entries = await tx.registrations.active_for_participant(participant_id)
         upcoming = [e for e in entries if e.event.ends_at > now]
         past = [e for e in entries if e.event.ends_at <= now]
@@ -161,7 +146,7 @@ class Signups:
     async def attendees(self, requester_id: int, slug: str) -> tuple[EventSeats | None, list[RosterEntry]]:
         """Who is coming; organisers only (raises :class:`~bot.roles.NotAllowedError`)."""
         self._roles.require_organiser(requester_id)
-        async with self._db.transaction() as tx:
+        async with self._db.serialized() as tx:
             seats = await tx.events.seats_by_slug(slug)
             if seats is None:
                 return None, []

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.markup import keyboard
+from bot.markup import keyboard, keyboard_json
 from bot.notices import Button
 from handlers.context import PonteContext
 
@@ -29,7 +29,7 @@ async def reply(update: Update, context: PonteContext, text: str, rows: Rows = (
         await query.answer(notice[:200] if notice else None, show_alert=alert)
     if query is not None and query.message is not None and not new:
         try:
-            await query.edit_message_text(text, reply_markup=keyboard(rows), disable_web_page_preview=True)
+            await context.bot.edit_view(query.message.chat.id, query.message.message_id, text, keyboard_json(rows))
             return
         except BadRequest as error:
             if "not modified" in error.message:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext
 
 from bot.callback_data import Action
 from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
+from bot.ponte_bot import PonteBot
 from bot.services import Services
 from storage.records import Participant
 
 
-class PonteApplication(Application[ExtBot[None], "PonteContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]):
+class PonteApplication(Application[PonteBot, "PonteContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]):
     """The python-telegram-bot application, holding Ponte's services instead of string-keyed bot_data."""
 
     def __init__(self, *, services: Services, **kwargs: Any) -> None:
@@ -20,7 +21,7 @@ class PonteApplication(Application[ExtBot[None], "PonteContext", dict[Any, Any],
         self.services = services
 
 
-class PonteContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Filled in for every update by :func:`handlers.people.load_person` before any journey runs."""
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:

@@ -76,6 +76,13 @@ class Database:
             else:
                 await self._connection.commit()
 
+    @asynccontextmanager
+    async def serialized(self) -> AsyncIterator[Transaction]:
+        """Hold the connection without BEGIN and COMMIT: for reads, and for writes that are one statement
+        (atomic on its own). Saves two round trips to aiosqlite's thread on the hot paths."""
+        async with self._lock:
+            yield self._transaction
+
     async def schema_version(self) -> int:
         async with self._lock:
             return await _user_version(self._connection)

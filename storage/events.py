@@ -74,30 +74,30 @@ class EventRepository:
         self._db = connection
 
     async def all(self) -> list[Event]:
-        async with self._db.execute("SELECT * FROM event ORDER BY starts_at, position, slug") as cur:
-            return [_event(row) for row in await cur.fetchall()]
+        rows = await self._db.execute_fetchall("SELECT * FROM event ORDER BY starts_at, position, slug")
+        return [_event(row) for row in rows]
 
     async def by_slug(self, slug: str) -> Event | None:
-        async with self._db.execute("SELECT * FROM event WHERE slug = ?", (slug,)) as cur:
-            row = await cur.fetchone()
+        rows = await self._db.execute_fetchall("SELECT * FROM event WHERE slug = ?", (slug,))
+        row = rows[0] if rows else None
         return _event(row) if row else None
 
     async def by_id(self, event_id: int) -> Event | None:
-        async with self._db.execute("SELECT * FROM event WHERE id = ?", (event_id,)) as cur:
-            row = await cur.fetchone()
+        rows = await self._db.execute_fetchall("SELECT * FROM event WHERE id = ?", (event_id,))
+        row = rows[0] if rows else None
         return _event(row) if row else None
 
     async def with_seats(self, *, ending_after: datetime | None = None) -> list[EventSeats]:
         """Every event (or those not yet over) with its seat counts, in time order."""
         where, params = ("WHERE e.ends_at > ?", (to_db(ending_after),)) if ending_after else ("", ())
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             f"{_SEATS} {where} GROUP BY e.id ORDER BY e.starts_at, e.position, e.slug", params
-        ) as cur:
-            return [EventSeats(_event(r), r["confirmed"], r["waitlisted"]) for r in await cur.fetchall()]
+        )
+        return [EventSeats(_event(r), r["confirmed"], r["waitlisted"]) for r in rows]
 
     async def seats_by_slug(self, slug: str) -> EventSeats | None:
-        async with self._db.execute(f"{_SEATS} WHERE e.slug = ? GROUP BY e.id", (slug,)) as cur:
-            row = await cur.fetchone()
+        rows = await self._db.execute_fetchall(f"{_SEATS} WHERE e.slug = ? GROUP BY e.id", (slug,))
+        row = rows[0] if rows else None
         return EventSeats(_event(row), row["confirmed"], row["waitlisted"]) if row else None
 
     async def insert(self, event: Event, now: datetime) -> int:

@@ -52,6 +52,7 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (event_id, participant_id)
     );
     CREATE INDEX registration_queue ON registration (event_id, status, queued_seq);
+    CREATE INDEX registration_sequence ON registration (event_id, queued_seq);
     CREATE INDEX registration_person ON registration (participant_id, status);
     CREATE TABLE outbox (
         id            INTEGER PRIMARY KEY,

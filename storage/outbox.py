@@ -55,15 +55,15 @@ class OutboxRepository:
         )
 
     async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
             (to_db(now), limit),
-        ) as cur:
-            return [_message(row) for row in await cur.fetchall()]
+        )
+        return [_message(row) for row in rows]
 
     async def next_due(self) -> datetime | None:
-        async with self._db.execute("SELECT MIN(due_at) FROM outbox WHERE status = 'pending'") as cur:
-            row = await cur.fetchone()
+        rows = await self._db.execute_fetchall("SELECT MIN(due_at) FROM outbox WHERE status = 'pending'")
+        row = rows[0] if rows else None
         return from_db(row[0])
 
     async def finish(self, message_id: int, status: str, now: datetime, error: str | None = None) -> None:
@@ -80,5 +80,5 @@ class OutboxRepository:
         )
 
     async def all(self) -> list[OutboxMessage]:
-        async with self._db.execute("SELECT * FROM outbox ORDER BY id") as cur:
-            return [_message(row) for row in await cur.fetchall()]
+        rows = await self._db.execute_fetchall("SELECT * FROM outbox ORDER BY id")
+        return [_message(row) for row in rows]

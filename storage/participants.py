@@ -27,18 +27,18 @@ class ParticipantRepository:
         self._db = connection
 
     async def get(self, telegram_id: int) -> Participant | None:
-        async with self._db.execute("SELECT * FROM participant WHERE telegram_id = ?", (telegram_id,)) as cur:
-            row = await cur.fetchone()
+        rows = await self._db.execute_fetchall("SELECT * FROM participant WHERE telegram_id = ?", (telegram_id,))
+        row = rows[0] if rows else None
         return _participant(row) if row else None
 
     async def get_many(self, telegram_ids: list[int]) -> dict[int, Participant]:
         if not telegram_ids:
             return {}
         marks = ",".join("?" * len(telegram_ids))
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             f"SELECT * FROM participant WHERE telegram_id IN ({marks})", telegram_ids
-        ) as cur:
-            return {row["telegram_id"]: _participant(row) for row in await cur.fetchall()}
+        )
+        return {row["telegram_id"]: _participant(row) for row in rows}
 
     async def ensure(self, telegram_id: int, now: datetime) -> None:
         """Create the row that holds only the id, as before consent; an existing row is left as it is."""

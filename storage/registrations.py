@@ -9,7 +9,7 @@ import aiosqlite
 
 from storage.events import _event
 from storage.participants import _participant
-from storage.records import Event, Participant, Registration
+from storage.records import Event, EventSeats, Participant, Registration
 from storage.timestamps import from_db, to_db
 
 ACTIVE = ("confirmed", "waitlisted")
@@ -52,7 +52,50 @@ _POSITION = """
     CASE WHEN r.status = 'waitlisted' THEN (
         SELECT COUNT(*) FROM registration w
         WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queued_seq <= r.queued_seq
-    ) END AS position
+    ) END AS waitlist_position
+"""
+
+
+@dataclass(frozen=True)
+class EventStanding:
+    """An event, its seats, and where one person stands for it: all read in one query."""
+
+    seats: EventSeats
+    status: str | None
+    position: int | None
+
+
+# One statement decides and records a sign-up, so it is atomic on its own: a seat while one is free and
+# nobody waits, else the end of the line; the event's own row says whether sign-up is open, so a change
+# made meanwhile (even by `ponte agenda import` in another process) is always respected. An existing
+# active registration is left as it is, which makes pressing twice, or a redelivered update, harmless.
+# (It starts with INSERT, not WITH: Python's sqlite3 before 3.12 reports rowcount only for statements that do.)
+_CLAIM = """
+    INSERT INTO registration (event_id, participant_id, status, queued_seq, created_at, updated_at)
+    SELECT event_id, :person, CASE WHEN free THEN 'confirmed' ELSE 'waitlisted' END,
+           CASE WHEN free THEN NULL ELSE next_seq END, :now, :now
+    FROM (
+        SELECT e.id AS event_id,
+               e.capacity IS NULL OR (
+                   (SELECT COUNT(*) FROM registration c WHERE c.event_id = e.id AND c.status = 'confirmed')
+                       < e.capacity
+                   AND NOT EXISTS (SELECT 1 FROM registration w WHERE w.event_id = e.id AND w.status = 'waitlisted')
+               ) AS free,
+               (SELECT COALESCE(MAX(q.queued_seq), 0) + 1 FROM registration q WHERE q.event_id = e.id) AS next_seq
+        FROM event e
+        WHERE e.slug = :slug AND e.status = 'scheduled' AND :now < COALESCE(e.signup_closes_at, e.starts_at)
+    ) WHERE true
+    ON CONFLICT (event_id, participant_id) DO UPDATE SET
+        status = excluded.status, queued_seq = excluded.queued_seq, updated_at = excluded.updated_at
+    WHERE registration.status = 'cancelled'
+"""
+_STANDING = f"""
+    SELECT e.*,
+           (SELECT COUNT(*) FROM registration c WHERE c.event_id = e.id AND c.status = 'confirmed') AS confirmed,
+           (SELECT COUNT(*) FROM registration w WHERE w.event_id = e.id AND w.status = 'waitlisted') AS waitlisted,
+           r.status AS my_status, {_POSITION}
+    FROM event e LEFT JOIN registration r ON r.event_id = e.id AND r.participant_id = :person
+    WHERE e.slug = :slug
 """
 
 
@@ -60,11 +103,24 @@ class RegistrationRepository:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
 
+    async def claim(self, slug: str, participant_id: int, now: datetime) -> bool:
+        """Sign a person up for an open event (see _CLAIM); False when nothing changed."""
+        cursor = await self._db.execute(_CLAIM, {"slug": slug, "person": participant_id, "now": to_db(now)})
+        return cursor.rowcount > 0
+
+    async def standing(self, slug: str, participant_id: int) -> EventStanding | None:
+        rows = await self._db.execute_fetchall(_STANDING, {"slug": slug, "person": participant_id})
+        if not rows:
+            return None
+        row = rows[0]
+        status = row["my_status"] if row["my_status"] in ACTIVE else None
+        return EventStanding(EventSeats(_event(row), row["confirmed"], row["waitlisted"]), status, row["waitlist_position"])
+
     async def get(self, event_id: int, participant_id: int) -> Registration | None:
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             "SELECT * FROM registration WHERE event_id = ? AND participant_id = ?", (event_id, participant_id)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = rows[0] if rows else None
         return _registration(row) if row else None
 
     async def save(
@@ -78,63 +134,41 @@ class RegistrationRepository:
             (event_id, participant_id, status, queued_seq, to_db(now), to_db(now)),
         )
 
-    async def next_queue_seq(self, event_id: int) -> int:
-        async with self._db.execute(
-            "SELECT COALESCE(MAX(queued_seq), 0) + 1 FROM registration WHERE event_id = ?", (event_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return int(row[0])
-
-    async def waitlist_position(self, event_id: int, queued_seq: int) -> int:
-        async with self._db.execute(
-            "SELECT COUNT(*) FROM registration WHERE event_id = ? AND status = 'waitlisted' "
-            "AND queued_seq <= ?",
-            (event_id, queued_seq),
-        ) as cur:
-            row = await cur.fetchone()
-        return int(row[0])
-
     async def counts(self, event_id: int) -> tuple[int, int]:
         """(confirmed, waitlisted) for one event."""
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             "SELECT COALESCE(SUM(status = 'confirmed'), 0), COALESCE(SUM(status = 'waitlisted'), 0) "
             "FROM registration WHERE event_id = ?",
             (event_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = rows[0] if rows else None
         return int(row[0]), int(row[1])
 
     async def first_waiting(self, event_id: int, limit: int) -> list[Registration]:
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             "SELECT * FROM registration WHERE event_id = ? AND status = 'waitlisted' "
             "ORDER BY queued_seq LIMIT ?",
             (event_id, limit),
-        ) as cur:
-            return [_registration(row) for row in await cur.fetchall()]
+        )
+        return [_registration(row) for row in rows]
 
     async def active_for_participant(self, participant_id: int) -> list[PersonalEntry]:
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             f"SELECT e.*, {_REG_COLUMNS}, {_POSITION} FROM registration r JOIN event e ON e.id = r.event_id "
             "WHERE r.participant_id = ? AND r.status IN ('confirmed', 'waitlisted') "
             "ORDER BY e.starts_at, e.position, e.slug",
             (participant_id,),
-        ) as cur:
-            return [
-                PersonalEntry(_registration(row, "r_"), _event(row), row["position"])
-                for row in await cur.fetchall()
-            ]
+        )
+        return [PersonalEntry(_registration(row, "r_"), _event(row), row["waitlist_position"]) for row in rows]
 
     async def roster(self, event_id: int) -> list[RosterEntry]:
         """Confirmed people first (in the order they got their seat), then the waiting list in order."""
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             f"SELECT p.*, {_REG_COLUMNS}, {_POSITION} FROM registration r "
             "JOIN participant p ON p.telegram_id = r.participant_id "
             "WHERE r.event_id = ? AND r.status IN ('confirmed', 'waitlisted') "
             "ORDER BY r.status = 'waitlisted', CASE WHEN r.status = 'confirmed' THEN r.updated_at END, "
             "r.queued_seq, r.id",
             (event_id,),
-        ) as cur:
-            return [
-                RosterEntry(_registration(row, "r_"), _participant(row), row["position"])
-                for row in await cur.fetchall()
-            ]
+        )
+        return [RosterEntry(_registration(row, "r_"), _participant(row), row["waitlist_position"]) for row in rows]

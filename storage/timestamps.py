@@ -16,4 +16,5 @@ def to_db(moment: datetime) -> str:
 def from_db(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads "YYYY-MM-DD HH:MM:SS" too, at a tenth of strptime's cost: rows are read often.
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

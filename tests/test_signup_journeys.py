@@ -207,3 +207,13 @@ async def test_cancelling_twice_and_forged_data(bot: Harness) -> None:
     assert "nothing to cancel" in bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
     async with bot.services.db.transaction() as tx:
         assert await tx.outbox.all() == []  # nobody was waiting: nobody to tell
+
+
+async def test_my_shows_the_waiting_list_position(bot: Harness) -> None:
+    await _workshop_with(bot, 1)
+    for person, name in ((MIKE, "Mike"), (ANNA, "Anna"), (GIULIA, "Giulia")):
+        await bot.onboard(person, name, "it")
+        await bot.send(person, f"/start e_{WORKSHOP}")
+        await bot.press_data(person, f"signup:{WORKSHOP}")
+    await bot.send(GIULIA, "/my")
+    assert "lista d'attesa, numero 2" in bot.last(GIULIA).text

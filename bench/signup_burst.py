@@ -1,0 +1,167 @@
+"""1,000 people press "Sign up" for a 30-seat workshop: Ponte against python-telegram-bot's own floor.
+
+Both process the very same press updates (each carrying the event's detail message, as Telegram sends it)
+through ``Application.process_update`` with the recording stand-in of the Bot API (no network) and the same
+number of presses in flight. The floor is a bare application whose only handler answers the press. Runs
+alternate (floor, Ponte) ``--rounds`` times and the medians are reported, since a shared machine's speed
+drifts. Prints throughput, p50 and p99 latency and the ratio; the last line is one JSON object.
+
+    python bench/signup_burst.py [--people 1000] [--seats 30] [--in-flight 32] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.agenda_file import parse_agenda
+from bot.app import build_application
+from bot.clock import FixedClock
+from bot.services import Services, open_services
+from bot.settings import Settings
+from bot.standin import FakeTelegram, StandinRequest
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "bot" / "data" / "example-agenda.toml"
+WORKSHOP = "collaborative-services"
+FIRST_PERSON = 100_000
+
+
+async def _drive(app, updates: list[dict], in_flight: int) -> tuple[float, list[float]]:
+    """Process every update with at most ``in_flight`` at once; (seconds, per-update latencies)."""
+    gate = asyncio.Semaphore(in_flight)
+    latencies: list[float] = []
+
+    async def one(data: dict) -> None:
+        async with gate:
+            started = time.perf_counter()
+            await app.process_update(Update.de_json(data, app.bot))
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(u) for u in updates))
+    return time.perf_counter() - started, latencies
+
+
+async def _ponte_app(people: int, seats: int, folder: Path):
+    """A fresh database and application; each person has consented and has the detail open."""
+    clock = FixedClock(datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
+    settings = Settings(token="123456:BENCH", db_path=folder / f"bench-{time.monotonic_ns()}.db")
+    services = await open_services(settings, clock, automatic_outbox=False)
+    telegram = FakeTelegram()
+    app = build_application(services, request=StandinRequest(telegram))
+    errors: list[BaseException] = []
+
+    async def record(_: object, context) -> None:
+        errors.append(context.error)
+
+    app.error_handlers.clear()
+    app.add_error_handler(record)
+    events = [replace(e, capacity=seats) if e.slug == WORKSHOP else e
+              for e in parse_agenda(EXAMPLE.read_text(encoding="utf-8"))]
+    await services.agenda.apply(events)
+    await app.initialize()
+    for person in range(FIRST_PERSON, FIRST_PERSON + people):
+        language = "it" if person % 2 else "en"
+        telegram.user(person, f"Person {person}", language_code=language)
+        await services.people.consent(person, f"Person {person}", language)
+        await app.process_update(Update.de_json(telegram.text_update(person, f"/start e_{WORKSHOP}"), app.bot))
+    presses = [telegram.press_update(p, telegram.last(p).message_id, f"signup:{WORKSHOP}")
+               for p in range(FIRST_PERSON, FIRST_PERSON + people)]
+    return app, services, presses, errors
+
+
+async def ponte(people: int, seats: int, in_flight: int, folder: Path) -> dict:
+    app, services, presses, errors = await _ponte_app(people, seats, folder)
+    seconds, latencies = await _drive(app, presses, in_flight)
+    confirmed, waiting = await _counts(services)
+    await app.shutdown()
+    await services.db.close()
+    if errors:
+        raise RuntimeError(f"{len(errors)} handler errors, first: {errors[0]!r}")
+    return {"seconds": seconds, "latencies": latencies, "confirmed": confirmed, "waiting": waiting,
+            "presses": presses}
+
+
+async def _counts(services: Services) -> tuple[int, int]:
+    async with services.db.serialized() as tx:
+        event = await tx.events.by_slug(WORKSHOP)
+        return await tx.registrations.counts(event.id)
+
+
+async def floor(presses: list[dict], in_flight: int) -> dict:
+    telegram = FakeTelegram()
+    app = ApplicationBuilder().token("123456:FLOOR").request(StandinRequest(telegram)).build()
+
+    async def answer(update: Update, _: object) -> None:
+        await update.callback_query.answer()
+
+    app.add_handler(CallbackQueryHandler(answer))
+    async with app:
+        seconds, latencies = await _drive(app, presses, in_flight)
+    return {"seconds": seconds, "latencies": latencies}
+
+
+def _summary(run: dict, people: int) -> dict:
+    latencies = sorted(run["latencies"])
+    return {
+        "per_second": people / run["seconds"],
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000,
+    }
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return round(statistics.median(r[key] for r in runs), 2)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--seats", type=int, default=30)
+    parser.add_argument("--in-flight", type=int, default=32, help="presses processed at once (both runs)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    ours, theirs, ratios = [], [], []
+    with tempfile.TemporaryDirectory() as folder:
+        warm = await ponte(50, args.seats, args.in_flight, Path(folder))  # imports, caches, code paths
+        await floor(warm["presses"], args.in_flight)
+        for _ in range(args.rounds):
+            run = await ponte(args.people, args.seats, args.in_flight, Path(folder))
+            base = await floor(run["presses"], args.in_flight)
+            ours.append(_summary(run, args.people))
+            theirs.append(_summary(base, args.people))
+            ratios.append(ours[-1]["per_second"] / theirs[-1]["per_second"])
+            if (run["confirmed"], run["waiting"]) != (args.seats, args.people - args.seats):
+                raise SystemExit(f"wrong result: {run['confirmed']} confirmed, {run['waiting']} waiting")
+    figures = {
+        "people": args.people, "seats": args.seats, "in_flight": args.in_flight, "rounds": args.rounds,
+        "signups_per_second": _median(ours, "per_second"), "p50_ms": _median(ours, "p50_ms"),
+        "p99_ms": _median(ours, "p99_ms"), "floor_per_second": _median(theirs, "per_second"),
+        "floor_p50_ms": _median(theirs, "p50_ms"), "floor_p99_ms": _median(theirs, "p99_ms"),
+        "ratio": round(statistics.median(ratios), 3), "confirmed": args.seats, "waiting": args.people - args.seats,
+    }
+    print(f"people {args.people}, seats {args.seats}, in flight {args.in_flight}, median of {args.rounds} rounds")
+    print(f"ponte: {figures['signups_per_second']} sign-ups/s, p50 {figures['p50_ms']} ms, "
+          f"p99 {figures['p99_ms']} ms, {figures['confirmed']} confirmed / {figures['waiting']} waiting")
+    print(f"floor: {figures['floor_per_second']} presses/s, p50 {figures['floor_p50_ms']} ms, "
+          f"p99 {figures['floor_p99_ms']} ms")
+    print(f"ratio ponte/floor: {figures['ratio']} (goal >= 0.5; each round's: "
+          f"{', '.join(f'{r:.3f}' for r in ratios)})")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
