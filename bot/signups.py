@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import itertools
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,9 +14,10 @@ from bot.clock import Clock
 from bot.roles import Roles
 from storage import Database, Transaction
 from storage.records import Event, EventSeats, Registration
-from storage.registrations import PersonalEntry, RosterEntry
+from storage.registrations import EventStanding, PersonalEntry, RosterEntry
 
 SEAT_CONFIRMED = "seat_confirmed"
+BATCH = 64  # sign-ups written in one transaction at most
 
 
 class Outcome(enum.Enum):
@@ -79,32 +83,75 @@ async def release_seats(tx: Transaction, participant_id: int, now: datetime) -> 
     return promoted
 
 
+def _outcome(found: EventStanding | None, token: int) -> SignupResult:
+    if found is None:
+        return SignupResult(Outcome.UNKNOWN_EVENT)
+    seats, changed = found.seats, found.claim_token == token
+    if found.status == "confirmed":
+        return SignupResult(Outcome.CONFIRMED if changed else Outcome.ALREADY_CONFIRMED, seats)
+    if found.status == "waitlisted":
+        outcome = Outcome.WAITLISTED if changed else Outcome.ALREADY_WAITLISTED
+        return SignupResult(outcome, seats, found.position)
+    if seats.event.cancelled:
+        return SignupResult(Outcome.EVENT_CANCELLED, seats)
+    return SignupResult(Outcome.SIGNUP_CLOSED, seats)
+
+
 class Signups:
     def __init__(self, db: Database, clock: Clock, roles: Roles, wake_outbox: Callable[[], None]) -> None:
         self._db = db
         self._clock = clock
         self._roles = roles
         self._wake_outbox = wake_outbox
+        self._waiting: list[tuple[str, int, int, asyncio.Future[SignupResult]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        # Tokens tell each person whether their own press changed anything; random high bits keep them
+        # unique across restarts.
+        self._tokens = itertools.count(secrets.randbits(40) << 20)
 
     async def sign_up(self, participant_id: int, slug: str) -> SignupResult:
         """A seat while there is one and nobody waits for it, else a place at the end of the waiting list.
         Signing up twice changes nothing, so a redelivered update or a double tap is harmless."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[SignupResult] = loop.create_future()
+        self._waiting.append((slug, participant_id, next(self._tokens), future))
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._write_waiting())
+        return await future
+
+    async def _write_waiting(self) -> None:
+        """Write the sign-ups that arrived together in one transaction, in arrival order (group commit):
+        under a rush most of a sign-up's cost is the round trip to SQLite, and this pays it once a batch."""
+        while self._waiting:
+            batch, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]
+            try:
+                results = await self._write(batch)
+            except BaseException as error:
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+            else:
+                for (*_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+
+    async def _write(self, batch: list[tuple[str, int, int, asyncio.Future[SignupResult]]]) -> list[SignupResult]:
         now = self._clock.now()
+        async with self._db.transaction() as tx:
+            # One conditional statement per sign-up decides; its rules are its SQL (storage.registrations).
+            await tx.registrations.claim_many([(slug, person, token) for slug, person, token, _ in batch], now)
+            found = await tx.registrations.standings(list(dict.fromkeys((s, p) for s, p, _, _ in batch)))
+        return [_outcome(found.get((slug, person)), token) for slug, person, token, _ in batch]
+
+    async def standing(self, participant_id: int, slug: str) -> tuple[EventSeats | None, Standing]:
+        """An event with its seats and where this person stands, read in one query."""
         async with self._db.serialized() as tx:
-            # One conditional statement decides; the rules are in its SQL (storage.registrations._CLAIM).
-            changed = await tx.registrations.claim(slug, participant_id, now)
-            found = await tx.registrations.standing(slug, participant_id)
+            found = (await tx.registrations.standings([(slug, participant_id)])).get((slug, participant_id))
         if found is None:
-            return SignupResult(Outcome.UNKNOWN_EVENT)
-        seats = found.seats
-        if found.status == "confirmed":
-            return SignupResult(Outcome.CONFIRMED if changed else Outcome.ALREADY_CONFIRMED, seats)
-        if found.status == "waitlisted":
-            outcome = Outcome.WAITLISTED if changed else Outcome.ALREADY_WAITLISTED
-            return SignupResult(outcome, seats, found.position)
-        if seats.event.cancelled:
-            return SignupResult(Outcome.EVENT_CANCELLED, seats)
-        return SignupResult(Outcome.SIGNUP_CLOSED, seats)
+            return None, Standing(None, None)
+        return found.seats, Standing(found.status, found.position)
 
     async def cancel(self, participant_id: int, slug: str) -> SignupResult:
         """Give up a seat or a place in line; a freed seat goes to the first person waiting, at once."""
@@ -125,14 +172,6 @@ class Signups:
             self._wake_outbox()
         outcome = Outcome.SEAT_RELEASED if current.status == "confirmed" else Outcome.LEFT_WAITLIST
         return SignupResult(outcome, seats, promoted=tuple(r.participant_id for r in promoted))
-
-    async def standing(self, participant_id: int, slug: str) -> tuple[EventSeats | None, Standing]:
-        """An event with its seats and where this person stands, read in one transaction."""
-        async with self._db.serialized() as tx:
-            found = await tx.registrations.standing(slug, participant_id)
-        if found is None:
-            return None, Standing(None, None)
-        return found.seats, Standing(found.status, found.position)
 
     async def personal_agenda(self, participant_id: int) -> tuple[list[PersonalEntry], list[PersonalEntry]]:
         """(upcoming, past) registrations, each in time order."""

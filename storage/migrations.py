@@ -47,6 +47,7 @@ MIGRATIONS: tuple[str, ...] = (
         participant_id  INTEGER NOT NULL REFERENCES participant (telegram_id) ON DELETE CASCADE,
         status          TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'cancelled')),
         queued_seq      INTEGER,
+        claim_token     INTEGER,
         created_at      TEXT NOT NULL,
         updated_at      TEXT NOT NULL,
         UNIQUE (event_id, participant_id)

@@ -63,6 +63,7 @@ class EventStanding:
     seats: EventSeats
     status: str | None
     position: int | None
+    claim_token: int | None = None
 
 
 # One statement decides and records a sign-up, so it is atomic on its own: a seat while one is free and
@@ -71,9 +72,9 @@ class EventStanding:
 # active registration is left as it is, which makes pressing twice, or a redelivered update, harmless.
 # (It starts with INSERT, not WITH: Python's sqlite3 before 3.12 reports rowcount only for statements that do.)
 _CLAIM = """
-    INSERT INTO registration (event_id, participant_id, status, queued_seq, created_at, updated_at)
+    INSERT INTO registration (event_id, participant_id, status, queued_seq, claim_token, created_at, updated_at)
     SELECT event_id, :person, CASE WHEN free THEN 'confirmed' ELSE 'waitlisted' END,
-           CASE WHEN free THEN NULL ELSE next_seq END, :now, :now
+           CASE WHEN free THEN NULL ELSE next_seq END, :token, :now, :now
     FROM (
         SELECT e.id AS event_id,
                e.capacity IS NULL OR (
@@ -86,16 +87,18 @@ _CLAIM = """
         WHERE e.slug = :slug AND e.status = 'scheduled' AND :now < COALESCE(e.signup_closes_at, e.starts_at)
     ) WHERE true
     ON CONFLICT (event_id, participant_id) DO UPDATE SET
-        status = excluded.status, queued_seq = excluded.queued_seq, updated_at = excluded.updated_at
+        status = excluded.status, queued_seq = excluded.queued_seq, claim_token = excluded.claim_token,
+        updated_at = excluded.updated_at
     WHERE registration.status = 'cancelled'
 """
-_STANDING = f"""
-    SELECT e.*,
+_STANDINGS = f"""
+    WITH asked (slug, person) AS (VALUES {{pairs}})
+    SELECT asked.slug AS asked_slug, asked.person AS asked_person, e.*,
            (SELECT COUNT(*) FROM registration c WHERE c.event_id = e.id AND c.status = 'confirmed') AS confirmed,
            (SELECT COUNT(*) FROM registration w WHERE w.event_id = e.id AND w.status = 'waitlisted') AS waitlisted,
-           r.status AS my_status, {_POSITION}
-    FROM event e LEFT JOIN registration r ON r.event_id = e.id AND r.participant_id = :person
-    WHERE e.slug = :slug
+           r.status AS my_status, r.claim_token AS my_claim, {_POSITION}
+    FROM asked JOIN event e ON e.slug = asked.slug
+    LEFT JOIN registration r ON r.event_id = e.id AND r.participant_id = asked.person
 """
 
 
@@ -103,18 +106,26 @@ class RegistrationRepository:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
 
-    async def claim(self, slug: str, participant_id: int, now: datetime) -> bool:
-        """Sign a person up for an open event (see _CLAIM); False when nothing changed."""
-        cursor = await self._db.execute(_CLAIM, {"slug": slug, "person": participant_id, "now": to_db(now)})
-        return cursor.rowcount > 0
+    async def claim_many(self, claims: list[tuple[str, int, int]], now: datetime) -> None:
+        """Sign people up, in this order, for open events (see _CLAIM): (slug, person, claim token) each.
+        A registration that this call changed carries its claim token afterwards."""
+        await self._db.executemany(
+            _CLAIM, [{"slug": slug, "person": person, "token": token, "now": to_db(now)} for slug, person, token
+                     in claims]
+        )
 
-    async def standing(self, slug: str, participant_id: int) -> EventStanding | None:
-        rows = await self._db.execute_fetchall(_STANDING, {"slug": slug, "person": participant_id})
-        if not rows:
-            return None
-        row = rows[0]
-        status = row["my_status"] if row["my_status"] in ACTIVE else None
-        return EventStanding(EventSeats(_event(row), row["confirmed"], row["waitlisted"]), status, row["waitlist_position"])
+    async def standings(self, asked: list[tuple[str, int]]) -> dict[tuple[str, int], EventStanding]:
+        """Each (event slug, person) asked for, read in one query; unknown events are left out."""
+        pairs = ", ".join("(?, ?)" for _ in asked)
+        rows = await self._db.execute_fetchall(_STANDINGS.format(pairs=pairs), [v for pair in asked for v in pair])
+        found = {}
+        for row in rows:
+            status = row["my_status"] if row["my_status"] in ACTIVE else None
+            seats = EventSeats(_event(row), row["confirmed"], row["waitlisted"])
+            found[(row["asked_slug"], row["asked_person"])] = EventStanding(
+                seats, status, row["waitlist_position"], row["my_claim"] if status else None
+            )
+        return found
 
     async def get(self, event_id: int, participant_id: int) -> Registration | None:
         rows = await self._db.execute_fetchall(
