@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.notices import Button
 
@@ -20,10 +20,5 @@ def keyboard_json(rows: Sequence[Sequence[Button]]) -> dict[str, Any] | None:
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, url=b.data) if b.data.startswith("https://")
-          else InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
+    data = keyboard_json(rows)
+    return InlineKeyboardMarkup.de_json(data, None) if data else None

@@ -79,7 +79,8 @@ class Dispatcher:
                 async with self._db.transaction() as tx:
                     batch = await tx.outbox.due(now, BATCH)
                     people = await tx.participants.get_many(sorted({m.recipient_id for m in batch}))
-                    events = {m.event_id: await tx.events.by_id(m.event_id) for m in batch if m.event_id}
+                    events = {event_id: await tx.events.by_id(event_id)
+                              for event_id in {m.event_id for m in batch if m.event_id}}
                 if not batch:
                     return sent
                 for message in batch:

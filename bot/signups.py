@@ -50,6 +50,13 @@ class Standing:
     position: int | None
 
 
+def seat_free(seats: EventSeats) -> bool:
+    """Whether a sign-up now would get a seat: one is free and nobody waits for it. The same rule, in SQL,
+    decides each sign-up (storage.registrations._CLAIM); this one tells people what to expect."""
+    event = seats.event
+    return event.capacity is None or (seats.confirmed < event.capacity and seats.waitlisted == 0)
+
+
 def signup_closes_at(event: Event) -> datetime:
     return event.signup_closes_at or event.starts_at
 

@@ -11,7 +11,7 @@ from bot.agenda import group_by_day
 from bot.i18n import Translator
 from bot.kinds import KIND_LABELS
 from bot.notices import Button
-from bot.signups import Standing, signup_closes_at, signup_open
+from bot.signups import Standing, seat_free, signup_closes_at, signup_open
 from bot.timefmt import clock_time, day_label, event_times, full_date, local_day, short_weekday
 from storage.records import Event, EventSeats
 
@@ -180,8 +180,7 @@ def _event_buttons(t: Translator, seats: EventSeats, standing: Standing, now: da
     elif standing.status == "waitlisted" and now < event.starts_at:
         rows.append([Button(t._("Leave the waiting list"), callback_data.build("cancel", event.slug))])
     elif standing.status is None and signup_open(event, now):
-        full = event.capacity is not None and (seats.seats_left == 0 or seats.waitlisted > 0)
-        label = t._("⏳ Join the waiting list") if full else t._("✅ Sign up")
+        label = t._("✅ Sign up") if seat_free(seats) else t._("⏳ Join the waiting list")
         rows.append([Button(label, callback_data.build("signup", event.slug))])
     rows.append([Button(t._("◀️ Back to the agenda"), callback_data.build("agenda", back_page))])
     return rows
