@@ -40,6 +40,7 @@ class Shell:
         self.current = 0
         self.files = Path(tempfile.mkdtemp(prefix="ponte-shell-"))
         telegram.watch(self.show)
+        telegram.watch_answers(self.show_answer)
 
     def become(self, name: str, language: str | None) -> None:
         key = name.lower()
@@ -55,6 +56,10 @@ class Shell:
 
     def say(self, text: str) -> None:
         print(f"· {text}", file=self.out, flush=True)
+
+    def show_answer(self, text: str, alert: bool) -> None:
+        """The short answer a phone shows on the pressed button (a pop-up when it is an alert)."""
+        print(f"\n{'⚠️' if alert else '💬'} {text}", file=self.out, flush=True)
 
     def show(self, message: StoredMessage, edited: bool) -> None:
         """Print what the bot sent (or edited), with its buttons numbered."""

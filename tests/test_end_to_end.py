@@ -92,3 +92,27 @@ def test_ponte_shell_walks_through_both_languages(tmp_path: Path) -> None:
     assert "La tua iscrizione è confermata" in out
     assert "You are now Mike" in out and "Welcome to Ponte" in out
     assert "[1] ✅ I agree" in out
+
+
+def test_ponte_shell_two_people_one_seat(tmp_path: Path) -> None:
+    """The sign-up story of the README: the second person is told at once when the first cancels."""
+    db = tmp_path / "demo.db"
+    example = subprocess.run([sys.executable, "-m", "bot", "agenda", "example"], capture_output=True, text=True,
+                             cwd=tmp_path, env=_env(), timeout=60).stdout
+    one_seat = tmp_path / "one-seat.toml"
+    one_seat.write_text(example.replace("capacity = 30\n", "capacity = 1\n"), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "bot", "agenda", "import", str(one_seat)], check=True, cwd=tmp_path,
+                   env=_env(PONTE_DB=str(db)), capture_output=True, timeout=60)
+    script = "\n".join([
+        "/start", "1", "1", "/start e_collaborative-services", "1",          # Giulia takes the seat
+        "/as Mike en", "/start", "1", "2", "/start e_collaborative-services", "1",  # Mike waits
+        "/as Giulia", "/my", "3", "1",                                       # Giulia cancels, and confirms
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(db)], input=script,
+                            capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "The event is full: you are number 1 on the waiting list." in out
+    cancelled = out.index("Iscrizione annullata")
+    assert "┌─ Ponte → Mike\n│ 🎉 A seat opened up!" in out[cancelled:]

@@ -72,6 +72,7 @@ class FakeTelegram:
         self._arrived: asyncio.Event | None = None
         self._closing = False
         self._watchers: list[Callable[[StoredMessage, bool], None]] = []
+        self._answer_watchers: list[Callable[[str, bool], None]] = []
         self.fail_next: list[ApiError] = []
         self._changed: asyncio.Condition | None = None
         self._wakers: set[asyncio.Task[None]] = set()
@@ -121,6 +122,10 @@ class FakeTelegram:
         self._pending.append(update)
         if self._arrived is not None:
             self._arrived.set()
+
+    def watch_answers(self, callback: Callable[[str, bool], None]) -> None:
+        """Be told of the short answers shown on pressed buttons (text, whether it is an alert)."""
+        self._answer_watchers.append(callback)
 
     def release_polls(self) -> None:
         """Answer any waiting getUpdates now (the server is shutting down)."""
@@ -239,6 +244,9 @@ class FakeTelegram:
     def _api_answercallbackquery(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         if len(params.get("text", "")) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        if params.get("text"):
+            for watcher in self._answer_watchers:
+                watcher(params["text"], bool(params.get("show_alert")))
         return True
 
     def _api_sendmessage(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
