@@ -77,6 +77,7 @@ async def _ponte_app(people: int, seats: int, folder: Path):
         language = "it" if person % 2 else "en"
         telegram.user(person, f"Person {person}", language_code=language)
         await services.people.consent(person, f"Person {person}", language)
+        await services.people.set_city(person, "torino" if person % 2 else "baltimore")
         await app.process_update(Update.de_json(telegram.text_update(person, f"/start e_{WORKSHOP}"), app.bot))
     presses = [telegram.press_update(p, telegram.last(p).message_id, f"signup:{WORKSHOP}")
                for p in range(FIRST_PERSON, FIRST_PERSON + people)]

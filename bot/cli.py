@@ -60,6 +60,8 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     t = cli_translator()
     args = build_parser(t).parse_args(argv)
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.settings import Settings, SettingsError
     from storage import SchemaTooNewError
 
@@ -89,5 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaTooNewError as error:
         print(t._("Ponte cannot open the database: {problem}", problem=error), file=sys.stderr)
         return EXIT_USAGE
+    except InvalidToken:
+        print(t._("Ponte cannot start: Telegram refused PONTE_TOKEN (or PONTE_API_URL is not a Bot API). Check "
+                  "the token with @BotFather."), file=sys.stderr)
+        return EXIT_USAGE
+    except NetworkError as error:
+        print(t._("Ponte cannot reach the Bot API at PONTE_API_URL: {problem}", problem=error), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

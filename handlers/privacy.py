@@ -54,6 +54,11 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
             "Thank you, {name}! Where are you based? I will show every time in your time zone too.",
             name=html.escape(person.display_name or user.first_name)), city_buttons(t, slug))
         return
+    if context.person and context.person.consented:
+        # A "No, thanks" from an old notice: deleting is /privacy's job, with its own confirmation.
+        await reply(update, context, t._(
+            "You have already agreed, so nothing changes. To delete your data, use /privacy."))
+        return
     await context.services.people.forget(user.id)
     await reply(update, context, t._(
         "All right: I have kept nothing about you. If you change your mind, send /start."))

@@ -13,7 +13,7 @@ from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.help import help_text, reply_to_stray_text
-from handlers.menus import main_menu
+from handlers.menus import city_buttons, main_menu
 from handlers.privacy import show_privacy_notice
 
 _EVENT_LINK = re.compile(r"^e_([a-z0-9][a-z0-9-]{0,39})$")
@@ -30,6 +30,10 @@ async def start(update: Update, context: PonteContext) -> None:
     if not (person and person.consented):
         await context.services.people.meet(update.effective_user.id)
         await show_privacy_notice(update, context, event_slug=slug if known else None)
+        return
+    if person.timezone is None and not (person.awaiting or "").startswith(AWAITING_TIMEZONE):
+        # Consented, then left before choosing a city: pick up where they stopped.
+        await reply(update, context, t._("Where are you based?"), city_buttons(t, slug if known else None))
         return
     if known:
         await show_event(update, context, slug)

@@ -116,3 +116,20 @@ def test_ponte_shell_two_people_one_seat(tmp_path: Path) -> None:
     assert "The event is full: you are number 1 on the waiting list." in out
     cancelled = out.index("Iscrizione annullata")
     assert "┌─ Ponte → Mike\n│ 🎉 A seat opened up!" in out[cancelled:]
+
+
+async def test_ponte_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
+    telegram = FakeTelegram(token="123456:THE-RIGHT-ONE")
+    runner, port = await serve(telegram)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=_env(PONTE_TOKEN="123456:A-WRONG-ONE", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+                     PONTE_DB=str(tmp_path / "refused.db")))
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await runner.cleanup()
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert lines[-1].startswith("Ponte cannot start: Telegram refused PONTE_TOKEN")
+    assert "Traceback" not in stderr.decode()

@@ -23,6 +23,7 @@ async def _crowd(bot: Harness, people: range) -> None:
     for person in people:
         bot.person(person, f"Person {person}", "en")
         await bot.services.people.consent(person, f"Person {person}", "en")
+        await bot.services.people.set_city(person, "baltimore")
         await bot.send(person, f"/start e_{WORKSHOP}")
 
 

@@ -145,3 +145,25 @@ async def test_privacy_delete_removes_everything(agenda_bot: Harness) -> None:
     await bot.press(MIKE, "Yes, delete everything")
     assert await bot.services.people.get(MIKE) is None
     assert "everything about you has been deleted" in bot.last(MIKE).text
+
+
+async def test_an_old_no_thanks_never_deletes_a_consented_person(agenda_bot: Harness) -> None:
+    bot = agenda_bot
+    bot.person(MIKE, "Mike", "en")
+    await bot.send(MIKE, "/start")
+    notice = bot.last(MIKE)
+    await bot.press(MIKE, "I agree")
+    await bot.press(MIKE, "Baltimore")
+    await bot.process(bot.telegram.press_update(MIKE, notice.message_id, "consent:no"))
+    assert (await bot.services.people.get(MIKE)).consented
+    assert "You have already agreed, so nothing changes" in bot.last(MIKE).text
+
+
+async def test_start_asks_for_the_city_if_it_was_never_chosen(bot: Harness) -> None:
+    bot.person(GIULIA, "Giulia", "it")
+    await bot.send(GIULIA, "/start")
+    await bot.press(GIULIA, "Accetto")
+    await bot.send(GIULIA, "/start")
+    assert "Dove ti trovi?" in bot.last(GIULIA).text
+    await bot.press(GIULIA, "Torino")
+    assert (await bot.services.people.get(GIULIA)).timezone == "Europe/Rome"

@@ -55,7 +55,8 @@ class StoredMessage:
 
 class FakeTelegram:
     def __init__(self, *, bot_id: int = 7_000_000_001, username: str = "ponte_test_bot",
-                 now: Callable[[], float] = time.time) -> None:
+                 now: Callable[[], float] = time.time, token: str | None = None) -> None:
+        self.token = token  # when set, requests with another token are refused, as Telegram does
         self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "Ponte", "username": username,
                          "can_join_groups": False, "can_read_all_group_messages": False,
                          "supports_inline_queries": False}

@@ -12,6 +12,8 @@ from bot.standin.engine import FakeTelegram
 def make_app(telegram: FakeTelegram) -> web.Application:
     async def api(request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if telegram.token is not None and request.match_info["token"] != telegram.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         fields: dict[str, str] = dict(request.query)
         files: dict[str, tuple[str, bytes]] = {}
         if request.content_type == "application/json":
