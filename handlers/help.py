@@ -37,13 +37,13 @@ def help_text(context: PonteContext) -> str:
 def bot_description(t: Translator) -> str:
     return t._(
         "Ponte coordinates the Turin–Baltimore best-practice exchange of the EU International Urban "
-        "Cooperation program: read the agenda in your language and time zone, sign up for round tables, "
-        "site visits and workshops, get reminders and give your feedback."
+        "Cooperation program: read the agenda in your language and time zone, and sign up for round tables, "
+        "site visits and workshops."
     )
 
 
 def bot_short_description(t: Translator) -> str:
-    return t._("Agenda, sign-ups and feedback for the Turin–Baltimore exchange.")
+    return t._("Agenda and sign-ups for the Turin–Baltimore exchange.")
 
 
 async def show_help(update: Update, context: PonteContext) -> None:

@@ -17,10 +17,9 @@ def _notice_text(context: PonteContext) -> str:
     t = context.t
     return t._(
         "🔒 <b>Your privacy</b>\n"
-        "To sign you up for events and send you reminders and updates, Ponte keeps your Telegram id, your "
-        "name, your language, your city and time zone, the events you sign up for and the feedback you give. "
-        "They are used only to run the Turin–Baltimore exchange and its report, and are shared with no one "
-        "outside the organizing team.\n"
+        "To sign you up for events and tell you when a seat opens up, Ponte keeps your Telegram id, your "
+        "name, your language, your city and time zone, and the events you sign up for. They are used only "
+        "to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
         "You can delete all of it at any time with /privacy."
     )
 
@@ -31,7 +30,7 @@ async def show_privacy_notice(update: Update, context: PonteContext, event_slug:
     extra = (event_slug,) if event_slug else ()
     text = t._(
         "👋 Welcome to <b>Ponte</b>, the bot of the Turin–Baltimore exchange of the EU International Urban "
-        "Cooperation program: the agenda, sign-ups, reminders and feedback, in Italian and English."
+        "Cooperation program: the agenda, sign-ups and waiting lists, in Italian and English."
     ) + "\n\n" + _notice_text(context) + "\n\n" + t._("Do you agree?")
     rows = [
         [Button(t._("✅ I agree"), callback_data.build("consent", "yes", *extra)),
