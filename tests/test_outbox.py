@@ -94,3 +94,18 @@ async def test_pacing_per_chat_and_overall(sleeper) -> None:
     await pacer.wait_turn(7)
     await pacer.wait_turn(7)
     assert sleeper.now - start >= 1.0  # one chat: one message a second
+
+
+async def test_the_sweep_is_never_dropped_for_being_late_and_sends_what_is_due(bot: Harness) -> None:
+    from telegram.ext import CallbackContext
+
+    from bot.scheduler import SWEEP_SECONDS, schedule_outbox
+
+    schedule_outbox(bot.app.job_queue, bot.services.dispatcher, bot.services.clock)
+    (sweep,) = bot.app.job_queue.get_jobs_by_name("outbox-sweep")
+    # APScheduler drops a job more than misfire_grace_time late (1 s by default), with only a warning.
+    assert sweep.job.misfire_grace_time is None and sweep.job.coalesce
+    assert sweep.job.trigger.interval.total_seconds() == SWEEP_SECONDS
+    await _promote(bot, [2])  # queued by something that did not wake the dispatcher (an import, say)
+    await sweep.callback(CallbackContext.from_job(sweep, bot.app))
+    assert await _statuses(bot) == [(2, "sent", 1)]
