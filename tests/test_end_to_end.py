@@ -133,3 +133,18 @@ async def test_ponte_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
     lines = stderr.decode().strip().splitlines()
     assert lines[-1].startswith("Ponte cannot start: Telegram refused PONTE_TOKEN")
     assert "Traceback" not in stderr.decode()
+
+
+def test_ponte_run_with_the_api_out_of_reach_says_so(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port on this machine that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env=_env(PONTE_TOKEN="123456:UNREACHABLE", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+                 PONTE_DB=str(tmp_path / "unreachable.db")))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("Ponte cannot reach the Bot API at PONTE_API_URL")
+    assert "Traceback" not in result.stderr
