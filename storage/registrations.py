@@ -91,13 +91,20 @@ _CLAIM = """
         updated_at = excluded.updated_at
     WHERE registration.status = 'cancelled'
 """
+# Seats are counted once per event, not once per person asked: a batch asks about dozens of people.
 _STANDINGS = f"""
-    WITH asked (slug, person) AS (VALUES {{pairs}})
+    WITH asked (slug, person) AS (VALUES {{pairs}}),
+    seats AS (
+        SELECT c.event_id, SUM(c.status = 'confirmed') AS confirmed, SUM(c.status = 'waitlisted') AS waitlisted
+        FROM registration c
+        WHERE c.event_id IN (SELECT id FROM event WHERE slug IN (SELECT slug FROM asked))
+        GROUP BY c.event_id
+    )
     SELECT asked.slug AS asked_slug, asked.person AS asked_person, e.*,
-           (SELECT COUNT(*) FROM registration c WHERE c.event_id = e.id AND c.status = 'confirmed') AS confirmed,
-           (SELECT COUNT(*) FROM registration w WHERE w.event_id = e.id AND w.status = 'waitlisted') AS waitlisted,
+           COALESCE(s.confirmed, 0) AS confirmed, COALESCE(s.waitlisted, 0) AS waitlisted,
            r.status AS my_status, r.claim_token AS my_claim, {_POSITION}
     FROM asked JOIN event e ON e.slug = asked.slug
+    LEFT JOIN seats s ON s.event_id = e.id
     LEFT JOIN registration r ON r.event_id = e.id AND r.participant_id = asked.person
 """
 
