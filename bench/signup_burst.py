@@ -27,6 +27,7 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.agenda_file import EXAMPLE_AGENDA as EXAMPLE
 from bot.agenda_file import parse_agenda
 from bot.app import build_application
 from bot.clock import FixedClock
@@ -34,7 +35,6 @@ from bot.services import Services, open_services
 from bot.settings import Settings
 from bot.standin import FakeTelegram, StandinRequest
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "bot" / "data" / "example-agenda.toml"
 WORKSHOP = "collaborative-services"
 FIRST_PERSON = 100_000
 

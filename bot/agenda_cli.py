@@ -10,7 +10,6 @@ from bot.agenda import Agenda, ImportReport
 from bot.agenda_file import AgendaFileError, dump_agenda, parse_agenda
 from bot.clock import SystemClock
 from bot.i18n import Translator
-from bot.outbox import Dispatcher
 from bot.settings import Settings
 from storage import Database
 from storage.records import Event
@@ -58,10 +57,8 @@ def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: boo
 async def _apply(settings: Settings, events: list[Event], dry_run: bool) -> ImportReport:
     db = await Database.open(settings.db_path)
     try:
-        clock = SystemClock()
-        # Promotions an import causes are sent by the running bot's outbox sweep, not by this command.
-        dispatcher = Dispatcher(db, clock, automatic=False)
-        return await Agenda(db, clock, dispatcher.wake).apply(events, dry_run=dry_run)
+        # Promotions an import causes wait in the outbox for the running bot's sweep: nothing to wake here.
+        return await Agenda(db, SystemClock(), lambda: None).apply(events, dry_run=dry_run)
     finally:
         await db.close()
 

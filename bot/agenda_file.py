@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
+from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -17,6 +18,7 @@ from bot.kinds import KINDS
 from bot.timefmt import is_timezone, zone
 from storage.records import Event, Speaker, Texts
 
+EXAMPLE_AGENDA = Path(__file__).resolve().parent / "data" / "example-agenda.toml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 EVENT_KEYS = {
     "slug", "kind", "title", "description", "venue", "address", "map", "start", "end", "timezone",

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from bot.i18n import Translator, translator
 
-EXAMPLE_AGENDA = Path(__file__).resolve().parent / "data" / "example-agenda.toml"
 EXIT_USAGE = 2
 
 
@@ -62,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(t).parse_args(argv)
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.agenda_file import EXAMPLE_AGENDA
     from bot.settings import Settings, SettingsError
     from storage import SchemaTooNewError
 

@@ -98,9 +98,6 @@ class People:
             return None
         return await self._update(telegram_id, timezone=name, awaiting=None)
 
-    async def rename(self, telegram_id: int, name: str | None) -> None:
-        await self._update(telegram_id, display_name=clean_name(name))
-
     async def forget(self, telegram_id: int) -> None:
         """Delete everything about a person; their seats go to the people waiting for them."""
         now = self._clock.now()

@@ -6,6 +6,7 @@ becomes another simulated person."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import logging
 import os
@@ -17,9 +18,8 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.agenda_file import parse_agenda
+from bot.agenda_file import EXAMPLE_AGENDA, parse_agenda
 from bot.app import build_application, publish_profile
-from bot.cli import EXAMPLE_AGENDA
 from bot.clock import SystemClock
 from bot.i18n import Translator, load_all
 from bot.services import open_services
@@ -119,8 +119,7 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
         # The conversation is the output here; the scheduler's INFO lines would bury it.
         logging.getLogger().setLevel(logging.WARNING)
     path = db_path or (settings.db_path if settings.db_path != Path("ponte.db") else Path("ponte-shell.db"))
-    settings = Settings(token=settings.token, api_url=settings.api_url, db_path=path, admins=settings.admins,
-                        timezone=settings.timezone, log_level=settings.log_level)
+    settings = dataclasses.replace(settings, db_path=path)
     clock = SystemClock()
     services = await open_services(settings, clock)
     telegram = FakeTelegram(username="ponte_shell_bot")

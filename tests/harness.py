@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from telegram import Update
 
+from bot.agenda_file import EXAMPLE_AGENDA as EXAMPLE
 from bot.agenda_file import parse_agenda
 from bot.app import build_application
 from bot.services import Services
 from bot.standin import FakeTelegram, StandinRequest
 from bot.standin.engine import StoredMessage
 from handlers.context import PonteApplication
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "bot" / "data" / "example-agenda.toml"
 
 
 class HandlerError(AssertionError):
