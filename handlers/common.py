@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.markup import keyboard, keyboard_json
+from bot.markup import keyboard, keyboard_text
 from bot.notices import Button
 from handlers.context import PonteContext
 
@@ -26,10 +26,10 @@ async def reply(update: Update, context: PonteContext, text: str, rows: Rows = (
     query = update.callback_query
     if query is not None and not context.answered:
         context.answered = True
-        await query.answer(notice[:200] if notice else None, show_alert=alert)
+        await context.bot.answer_press(query.id, notice[:200] if notice else None, alert=alert)
     if query is not None and query.message is not None and not new:
         try:
-            await context.bot.edit_view(query.message.chat.id, query.message.message_id, text, keyboard_json(rows))
+            await context.bot.edit_view(query.message.chat.id, query.message.message_id, text, keyboard_text(rows))
             return
         except BadRequest as error:
             if "not modified" in error.message:
@@ -46,5 +46,5 @@ async def toast(update: Update, context: PonteContext, text: str | None = None, 
     """A short answer on the pressed button itself (once per press, as Telegram allows)."""
     if update.callback_query is not None and not context.answered:
         context.answered = True
-        await update.callback_query.answer(text[:200] if text else None, show_alert=alert)
+        await context.bot.answer_press(update.callback_query.id, text[:200] if text else None, alert=alert)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote_plus
 
 from bot import callback_data
@@ -135,10 +136,31 @@ def standing_line(t: Translator, seats: EventSeats, standing: Standing, now: dat
 def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: str | None, now: datetime,
                back_page: int) -> tuple[str, list[list[Button]]]:
     event = seats.event
+    top, speakers, description = _fixed_parts(t, event, reader_tz)
+    lines = [top]
+    seats_text = seats_line(t, seats)
+    if seats_text and not event.cancelled:
+        lines.append(f"🪑 {seats_text}")
+    if speakers:
+        lines.append(speakers)
+    head = "\n".join(lines)
+    status = standing_line(t, seats, standing, now)
+    tail = ["", status] if status else []
+    room = DETAIL_LIMIT - len(head) - len("\n".join(tail)) - 4
+    if len(description) > room:
+        description = description[: max(room - 1, 0)].rstrip() + "…"
+    text = "\n".join([head, "", description, *tail])
+    return text, _event_buttons(t, seats, standing, now, back_page)
+
+
+@lru_cache(maxsize=512)
+def _fixed_parts(t: Translator, event: Event, reader_tz: str | None) -> tuple[str, str, str]:
+    """What a detail shows that depends only on the event, the language and the reader's zone: the lines
+    above the seats, the speakers and the description. Built once: under a rush everybody reads the same
+    event, and only the seats and each person's own standing change."""
     lang = t.language
-    title = html.escape(event.title.get(lang))
     kind = t._(KIND_LABELS[event.kind])
-    lines = [f"{KIND_ICONS[event.kind]} <i>{html.escape(kind)}</i>", f"<b>{title}</b>", ""]
+    lines = [f"{KIND_ICONS[event.kind]} <i>{html.escape(kind)}</i>", f"<b>{html.escape(event.title.get(lang))}</b>", ""]
     if event.cancelled:
         lines.insert(0, t._("❌ <b>This event has been canceled.</b>"))
     lines.append(f"📅 {html.escape(capitalised(day_label(local_day(event.starts_at, event.timezone), lang)))}")
@@ -151,23 +173,13 @@ def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: 
     if link:
         label = t._("Open the map")
         lines.append(f'🗺 <a href="{html.escape(link, quote=True)}">{label}</a>')
-    seats_text = seats_line(t, seats)
-    if seats_text and not event.cancelled:
-        lines.append(f"🪑 {seats_text}")
+    speakers = []
     if event.speakers:
-        lines += ["", t._("<b>Speakers</b>")]
+        speakers = ["", t._("<b>Speakers</b>")]
         for speaker in event.speakers:
             affiliation = speaker.affiliation.get(lang)
-            lines.append(f"• {html.escape(speaker.name)}" + (f", {html.escape(affiliation)}" if affiliation else ""))
-    status = standing_line(t, seats, standing, now)
-    tail = ["", status] if status else []
-    head = "\n".join(lines)
-    description = html.escape(event.description.get(lang))
-    room = DETAIL_LIMIT - len(head) - len("\n".join(tail)) - 4
-    if len(description) > room:
-        description = description[: max(room - 1, 0)].rstrip() + "…"
-    text = "\n".join([head, "", description, *tail])
-    return text, _event_buttons(t, seats, standing, now, back_page)
+            speakers.append(f"• {html.escape(speaker.name)}" + (f", {html.escape(affiliation)}" if affiliation else ""))
+    return "\n".join(lines), "\n".join(speakers), html.escape(event.description.get(lang))
 
 
 def _event_buttons(t: Translator, seats: EventSeats, standing: Standing, now: datetime, back_page: int,

@@ -8,6 +8,7 @@ from telegram import InputFile, Update
 
 from bot import callback_data
 from bot.calendar_file import event_calendar
+from bot.i18n import Translator
 from bot.notices import Button
 from bot.signups import Outcome, SignupResult, Standing
 from bot.timefmt import clock_time, day_label, local_day
@@ -36,21 +37,29 @@ async def sign_up(update: Update, context: PonteContext) -> None:
         await toast(update, context, t._("This event is no longer on the agenda."), alert=True)
         await show_agenda(update, context)
         return
-    title = result.seats.event.title.get(t.language)
-    notice, alert = {
-        Outcome.CONFIRMED: (t._("✅ You are signed up for {title}.", title=title), False),
-        Outcome.WAITLISTED: (t._("The event is full: you are number {position} on the waiting list.",
-                                 position=result.position), True),
-        Outcome.ALREADY_CONFIRMED: (t._("You are already signed up."), False),
-        Outcome.ALREADY_WAITLISTED: (t._("You are already on the waiting list, number {position}.",
-                                         position=result.position), False),
-        Outcome.EVENT_CANCELLED: (t._("This event has been canceled: sign-up is closed."), True),
-        Outcome.SIGNUP_CLOSED: (t._("Sign-up for this event is closed."), True),
-    }[result.outcome]
+    notice, alert = _signup_notice(t, result)
     now = context.services.clock.now()
     reader_tz = context.person.timezone if context.person else None
     text, rows = event_view(t, result.seats, _standing(result), reader_tz, now, back_page=0)
     await reply(update, context, text, rows, notice=notice, alert=alert)
+
+
+def _signup_notice(t: Translator, result: SignupResult) -> tuple[str, bool]:
+    """The short answer on the pressed button, and whether it must be read (an alert) or may pass (a toast)."""
+    match result.outcome:
+        case Outcome.CONFIRMED:
+            return t._("✅ You are signed up for {title}.", title=result.seats.event.title.get(t.language)), False
+        case Outcome.WAITLISTED:
+            return t._("The event is full: you are number {position} on the waiting list.",
+                       position=result.position), True
+        case Outcome.ALREADY_CONFIRMED:
+            return t._("You are already signed up."), False
+        case Outcome.ALREADY_WAITLISTED:
+            return t._("You are already on the waiting list, number {position}.", position=result.position), False
+        case Outcome.EVENT_CANCELLED:
+            return t._("This event has been canceled: sign-up is closed."), True
+        case _:
+            return t._("Sign-up for this event is closed."), True
 
 
 async def ask_cancel(update: Update, context: PonteContext) -> None:

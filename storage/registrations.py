@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,46 +67,76 @@ class EventStanding:
     claim_token: int | None = None
 
 
-# One statement decides and records a sign-up, so it is atomic on its own: a seat while one is free and
-# nobody waits, else the end of the line; the event's own row says whether sign-up is open, so a change
-# made meanwhile (even by `ponte agenda import` in another process) is always respected. An existing
-# active registration is left as it is, which makes pressing twice, or a redelivered update, harmless.
-# (It starts with INSERT, not WITH: Python's sqlite3 before 3.12 reports rowcount only for statements that do.)
+# One statement decides and records the sign-ups that arrived together, in arrival order, so it is atomic on
+# its own: a seat while one is free and nobody waits, else the end of the line (the window numbers each
+# event's new arrivals, so a batch never gives more seats than are free, nor one to anybody behind a waiting
+# person). The event's own row says whether sign-up is open, so a change made meanwhile (even by
+# `ponte agenda import` in another process) is always respected. An existing active registration is left as
+# it is, and a person asked twice in one batch counts once, which makes pressing twice, or a redelivered
+# update, harmless. SQLite reads everything the SELECT needs before it inserts a row (the SELECT reads the
+# table it fills), so the counts are those from before the statement.
 _CLAIM = """
+    WITH asked (n, slug, person, token) AS (VALUES {claims}),
+    fresh AS (
+        SELECT a.n, a.person, a.token, e.id AS event_id, e.capacity
+        FROM asked a
+        JOIN event e ON e.slug = a.slug
+        JOIN participant p ON p.telegram_id = a.person
+        WHERE e.status = 'scheduled' AND :now < COALESCE(e.signup_closes_at, e.starts_at)
+          AND a.n = (SELECT MIN(b.n) FROM asked b WHERE b.slug = a.slug AND b.person = a.person)
+          AND NOT EXISTS (SELECT 1 FROM registration r
+                          WHERE r.event_id = e.id AND r.participant_id = a.person AND r.status <> 'cancelled')
+    ),
+    line AS (
+        SELECT f.event_id,
+               (SELECT COUNT(*) FROM registration c WHERE c.event_id = f.event_id AND c.status = 'confirmed')
+                   AS confirmed,
+               EXISTS (SELECT 1 FROM registration w WHERE w.event_id = f.event_id AND w.status = 'waitlisted')
+                   AS anyone_waiting,
+               (SELECT COALESCE(MAX(q.queued_seq), 0) FROM registration q WHERE q.event_id = f.event_id) AS last_seq
+        FROM (SELECT DISTINCT event_id FROM fresh) f
+    ),
+    decided AS (
+        SELECT f.event_id, f.person, f.token, l.last_seq + ROW_NUMBER() OVER arrival AS seq,
+               f.capacity IS NULL OR (NOT l.anyone_waiting AND l.confirmed + ROW_NUMBER() OVER arrival <= f.capacity)
+                   AS seat
+        FROM fresh f JOIN line l ON l.event_id = f.event_id
+        WINDOW arrival AS (PARTITION BY f.event_id ORDER BY f.n)
+    )
     INSERT INTO registration (event_id, participant_id, status, queued_seq, claim_token, created_at, updated_at)
-    SELECT event_id, :person, CASE WHEN free THEN 'confirmed' ELSE 'waitlisted' END,
-           CASE WHEN free THEN NULL ELSE next_seq END, :token, :now, :now
-    FROM (
-        SELECT e.id AS event_id,
-               e.capacity IS NULL OR (
-                   (SELECT COUNT(*) FROM registration c WHERE c.event_id = e.id AND c.status = 'confirmed')
-                       < e.capacity
-                   AND NOT EXISTS (SELECT 1 FROM registration w WHERE w.event_id = e.id AND w.status = 'waitlisted')
-               ) AS free,
-               (SELECT COALESCE(MAX(q.queued_seq), 0) + 1 FROM registration q WHERE q.event_id = e.id) AS next_seq
-        FROM event e
-        WHERE e.slug = :slug AND e.status = 'scheduled' AND :now < COALESCE(e.signup_closes_at, e.starts_at)
-    ) WHERE true
+    SELECT event_id, person, CASE WHEN seat THEN 'confirmed' ELSE 'waitlisted' END,
+           CASE WHEN seat THEN NULL ELSE seq END, token, :now, :now
+    FROM decided WHERE true
     ON CONFLICT (event_id, participant_id) DO UPDATE SET
         status = excluded.status, queued_seq = excluded.queued_seq, claim_token = excluded.claim_token,
         updated_at = excluded.updated_at
     WHERE registration.status = 'cancelled'
 """
-# Seats are counted once per event, not once per person asked: a batch asks about dozens of people.
-_STANDINGS = f"""
-    WITH asked (slug, person) AS (VALUES {{pairs}}),
+# One row per event, with the people asked about it packed as JSON: every row SQLite hands back costs
+# aiosqlite's thread a fresh turn at the GIL, which it waits for while the event loop is busy (a batch's
+# read-back of 32 rows took milliseconds under a rush when measured). Seats are counted once per event.
+_STANDINGS = """
+    WITH asked (slug, person) AS (VALUES {pairs}),
     seats AS (
         SELECT c.event_id, SUM(c.status = 'confirmed') AS confirmed, SUM(c.status = 'waitlisted') AS waitlisted
         FROM registration c
         WHERE c.event_id IN (SELECT id FROM event WHERE slug IN (SELECT slug FROM asked))
         GROUP BY c.event_id
     )
-    SELECT asked.slug AS asked_slug, asked.person AS asked_person, e.*,
-           COALESCE(s.confirmed, 0) AS confirmed, COALESCE(s.waitlisted, 0) AS waitlisted,
-           r.status AS my_status, r.claim_token AS my_claim, {_POSITION}
+    SELECT e.*, COALESCE(s.confirmed, 0) AS confirmed, COALESCE(s.waitlisted, 0) AS waitlisted,
+           json_group_array(json_array(
+               asked.person, r.status, r.claim_token,
+               -- The same rank as _POSITION, counted from the back: a sign-up joins the end of the line,
+               -- so counting those behind it is short where counting those ahead grows with the queue.
+               CASE WHEN r.status = 'waitlisted' THEN s.waitlisted - (
+                   SELECT COUNT(*) FROM registration w
+                   WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queued_seq > r.queued_seq
+               ) END
+           )) AS people
     FROM asked JOIN event e ON e.slug = asked.slug
     LEFT JOIN seats s ON s.event_id = e.id
     LEFT JOIN registration r ON r.event_id = e.id AND r.participant_id = asked.person
+    GROUP BY e.id
 """
 
 
@@ -113,13 +144,15 @@ class RegistrationRepository:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
 
-    async def claim_many(self, claims: list[tuple[str, int, int]], now: datetime) -> None:
+    async def claim(self, claims: list[tuple[str, int, int]], now: datetime) -> None:
         """Sign people up, in this order, for open events (see _CLAIM): (slug, person, claim token) each.
         A registration that this call changed carries its claim token afterwards."""
-        await self._db.executemany(
-            _CLAIM, [{"slug": slug, "person": person, "token": token, "now": to_db(now)} for slug, person, token
-                     in claims]
-        )
+        values: dict[str, object] = {"now": to_db(now)}
+        rows = []
+        for n, (slug, person, token) in enumerate(claims):
+            rows.append(f"({n}, :slug{n}, :person{n}, :token{n})")
+            values |= {f"slug{n}": slug, f"person{n}": person, f"token{n}": token}
+        await self._db.execute(_CLAIM.format(claims=", ".join(rows)), values)
 
     async def standings(self, asked: list[tuple[str, int]]) -> dict[tuple[str, int], EventStanding]:
         """Each (event slug, person) asked for, read in one query; unknown events are left out."""
@@ -127,11 +160,12 @@ class RegistrationRepository:
         rows = await self._db.execute_fetchall(_STANDINGS.format(pairs=pairs), [v for pair in asked for v in pair])
         found = {}
         for row in rows:
-            status = row["my_status"] if row["my_status"] in ACTIVE else None
             seats = EventSeats(_event(row), row["confirmed"], row["waitlisted"])
-            found[(row["asked_slug"], row["asked_person"])] = EventStanding(
-                seats, status, row["waitlist_position"], row["my_claim"] if status else None
-            )
+            for person, status, claim_token, position in json.loads(row["people"]):
+                active = status in ACTIVE
+                found[(row["slug"], person)] = EventStanding(
+                    seats, status if active else None, position, claim_token if active else None
+                )
         return found
 
     async def get(self, event_id: int, participant_id: int) -> Registration | None:
