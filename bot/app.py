@@ -64,7 +64,9 @@ def _handlers() -> list[tuple[int, object]]:
     return [
         # -1: who is writing, in which language; stops what needs consent until it is given.
         (-1, TypeHandler(Update, load_person)),
-        # 0: one journey per update, first match wins.
+        # 0: one journey per update, first match wins. Button presses first: they are most of the traffic,
+        # and no command handler could take one.
+        (0, CallbackQueryHandler(press_button)),
         (0, CommandHandler("start", start.start, filters=_NEW_MESSAGES)),
         (0, CommandHandler("help", help.show_help, filters=_NEW_MESSAGES)),
         (0, CommandHandler("agenda", agenda.agenda_command, filters=_NEW_MESSAGES)),
@@ -73,7 +75,6 @@ def _handlers() -> list[tuple[int, object]]:
         (0, CommandHandler("language", settings.ask_language, filters=_NEW_MESSAGES)),
         (0, CommandHandler("privacy", privacy.show_privacy, filters=_NEW_MESSAGES)),
         (0, CommandHandler("attendees", organiser.attendees, filters=_NEW_MESSAGES)),
-        (0, CallbackQueryHandler(press_button)),
         (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),
         (0, MessageHandler(filters.TEXT & _NEW_MESSAGES, start.receive_text)),
         (0, MessageHandler(_NEW_MESSAGES, help.reply_to_stray_text)),

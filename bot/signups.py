@@ -147,10 +147,13 @@ class Signups:
     async def _write(self, batch: list[tuple[str, int, int, asyncio.Future[SignupResult]]]) -> list[SignupResult]:
         now = self._clock.now()
         # One statement decides the whole batch, atomically; its rules are its SQL (storage.registrations).
-        # Without BEGIN and COMMIT the batch is two round trips to SQLite's thread, not four.
+        # It and the read-back are queued together: aiosqlite runs its queue in order, so the read sees the
+        # claims, and the batch costs one round trip to SQLite's thread (with BEGIN and COMMIT it was four).
         async with self._db.serialized() as tx:
-            await tx.registrations.claim([(slug, person, token) for slug, person, token, _ in batch], now)
-            found = await tx.registrations.standings(list(dict.fromkeys((s, p) for s, p, _, _ in batch)))
+            _, found = await asyncio.gather(
+                tx.registrations.claim([(slug, person, token) for slug, person, token, _ in batch], now),
+                tx.registrations.standings(list(dict.fromkeys((s, p) for s, p, _, _ in batch))),
+            )
         return [_outcome(found.get((slug, person)), token) for slug, person, token, _ in batch]
 
     async def standing(self, participant_id: int, slug: str) -> tuple[EventSeats | None, Standing]:

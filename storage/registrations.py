@@ -72,9 +72,9 @@ class EventStanding:
 # event's new arrivals, so a batch never gives more seats than are free, nor one to anybody behind a waiting
 # person). The event's own row says whether sign-up is open, so a change made meanwhile (even by
 # `ponte agenda import` in another process) is always respected. An existing active registration is left as
-# it is, and a person asked twice in one batch counts once, which makes pressing twice, or a redelivered
-# update, harmless. SQLite reads everything the SELECT needs before it inserts a row (the SELECT reads the
-# table it fills), so the counts are those from before the statement.
+# it is, which makes pressing twice, or a redelivered update, harmless (a person asked twice in one batch
+# is asked once: RegistrationRepository.claim). SQLite reads everything the SELECT needs before it inserts
+# a row (the SELECT reads the table it fills), so the counts are those from before the statement.
 _CLAIM = """
     WITH asked (n, slug, person, token) AS (VALUES {claims}),
     fresh AS (
@@ -83,7 +83,6 @@ _CLAIM = """
         JOIN event e ON e.slug = a.slug
         JOIN participant p ON p.telegram_id = a.person
         WHERE e.status = 'scheduled' AND :now < COALESCE(e.signup_closes_at, e.starts_at)
-          AND a.n = (SELECT MIN(b.n) FROM asked b WHERE b.slug = a.slug AND b.person = a.person)
           AND NOT EXISTS (SELECT 1 FROM registration r
                           WHERE r.event_id = e.id AND r.participant_id = a.person AND r.status <> 'cancelled')
     ),
@@ -147,9 +146,14 @@ class RegistrationRepository:
     async def claim(self, claims: list[tuple[str, int, int]], now: datetime) -> None:
         """Sign people up, in this order, for open events (see _CLAIM): (slug, person, claim token) each.
         A registration that this call changed carries its claim token afterwards."""
+        # A person asked twice (two presses in one batch) claims once, with the first press's token: in the
+        # statement a second claim would take a seat number that its insert, refused, never uses.
+        first: dict[tuple[str, int], tuple[str, int, int]] = {}
+        for slug, person, token in claims:
+            first.setdefault((slug, person), (slug, person, token))
         values: dict[str, object] = {"now": to_db(now)}
         rows = []
-        for n, (slug, person, token) in enumerate(claims):
+        for n, (slug, person, token) in enumerate(first.values()):
             rows.append(f"({n}, :slug{n}, :person{n}, :token{n})")
             values |= {f"slug{n}": slug, f"person{n}": person, f"token{n}": token}
         await self._db.execute(_CLAIM.format(claims=", ".join(rows)), values)

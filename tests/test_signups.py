@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -42,6 +43,32 @@ async def test_seat_then_waiting_list_then_idempotent(services) -> None:
     assert (again.outcome, again.position) == (Outcome.ALREADY_WAITLISTED, 2)
     seats, _ = await services.signups.standing(1, WORKSHOP)
     assert (seats.confirmed, seats.waitlisted) == (1, 2)
+
+
+async def test_a_double_press_in_a_rush_takes_one_seat_and_wastes_none(services) -> None:
+    """Presses that arrive together are decided together; a person in that crowd twice counts once."""
+    await _one_seat(services, capacity=3)
+    await _people(services, 1, 2, 3, 4)
+    results = await asyncio.gather(*(services.signups.sign_up(p, WORKSHOP) for p in (1, 2, 1, 3, 4)))
+    assert [r.outcome for r in results] == [Outcome.CONFIRMED, Outcome.CONFIRMED, Outcome.ALREADY_CONFIRMED,
+                                            Outcome.CONFIRMED, Outcome.WAITLISTED]
+    assert results[-1].position == 1
+    seats, _ = await services.signups.standing(1, WORKSHOP)
+    assert (seats.confirmed, seats.waitlisted) == (3, 1)
+
+
+async def test_a_rush_on_two_events_keeps_each_line_apart(services) -> None:
+    await _one_seat(services, capacity=2)
+    await _people(services, *range(1, 9))
+    visit = "roccafranca-visit"  # 25 seats: nobody waits for it
+    presses = [(p, WORKSHOP if p % 2 else visit) for p in range(1, 9)]
+    results = await asyncio.gather(*(services.signups.sign_up(p, slug) for p, slug in presses))
+    workshop = [(r.outcome, r.position) for (_, slug), r in zip(presses, results, strict=True) if slug == WORKSHOP]
+    assert workshop == [(Outcome.CONFIRMED, None), (Outcome.CONFIRMED, None), (Outcome.WAITLISTED, 1),
+                        (Outcome.WAITLISTED, 2)]
+    assert {r.outcome for (_, slug), r in zip(presses, results, strict=True) if slug == visit} == {Outcome.CONFIRMED}
+    seats, _ = await services.signups.standing(2, visit)
+    assert (seats.confirmed, seats.waitlisted) == (4, 0)
 
 
 async def test_events_without_capacity_take_everyone(services) -> None:

@@ -19,25 +19,20 @@ class EntityError(ValueError):
 
 def visible_text(markup: str) -> str:
     """The text a person sees, or :class:`EntityError` where Telegram would refuse the markup."""
-    if _BAD_ENTITY.search(markup):
+    if "&" in markup and _BAD_ENTITY.search(markup):
         raise EntityError("Character entity expected")
     stack: list[str] = []
-    pieces: list[str] = []
-    cursor = 0
-    for tag in _TAG.finditer(markup):
-        pieces.append(markup[cursor:tag.start()])
-        cursor = tag.end()
-        closing, name = tag.group(1), tag.group(2).lower()
+    for closing, name, _attributes in _TAG.findall(markup):
+        name = name.lower()
         if name not in ALLOWED:
             raise EntityError(f'Unsupported start tag "{name}"')
         if not closing:
             stack.append(name)
         elif not stack or stack.pop() != name:
             raise EntityError(f'Unmatched end tag "{name}"')
-    pieces.append(markup[cursor:])
-    text = "".join(pieces)
+    text = _TAG.sub("", markup)
     if "<" in text or ">" in text:
         raise EntityError('Unexpected "<" or ">"; escape them as &lt; and &gt;')
     if stack:
         raise EntityError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return html.unescape(text)
+    return html.unescape(text) if "&" in text else text
