@@ -134,7 +134,7 @@ def standing_line(t: Translator, seats: EventSeats, standing: Standing, now: dat
 
 
 def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: str | None, now: datetime,
-               back_page: int) -> tuple[str, list[list[Button]]]:
+               back_page: int) -> tuple[str, tuple[tuple[Button, ...], ...]]:
     event = seats.event
     top, speakers, description = _fixed_parts(t, event, reader_tz)
     lines = [top]
@@ -183,16 +183,29 @@ def _fixed_parts(t: Translator, event: Event, reader_tz: str | None) -> tuple[st
 
 
 def _event_buttons(t: Translator, seats: EventSeats, standing: Standing, now: datetime, back_page: int,
-                   ) -> list[list[Button]]:
+                   ) -> tuple[tuple[Button, ...], ...]:
     event = seats.event
-    rows: list[list[Button]] = []
-    if standing.status == "confirmed" and now < event.starts_at:
-        rows.append([Button(t._("📅 Add to calendar"), callback_data.build("ics", event.slug)),
-                     Button(t._("Cancel my seat"), callback_data.build("cancel", event.slug))])
-    elif standing.status == "waitlisted" and now < event.starts_at:
-        rows.append([Button(t._("Leave the waiting list"), callback_data.build("cancel", event.slug))])
+    if standing.status in ("confirmed", "waitlisted") and now < event.starts_at:
+        offer = standing.status
     elif standing.status is None and signup_open(event, now):
-        label = t._("✅ Sign up") if seat_free(seats) else t._("⏳ Join the waiting list")
-        rows.append([Button(label, callback_data.build("signup", event.slug))])
-    rows.append([Button(t._("◀️ Back to the agenda"), callback_data.build("agenda", back_page))])
-    return rows
+        offer = "seat" if seat_free(seats) else "waiting list"
+    else:
+        offer = None
+    return _buttons(t, event.slug, offer, back_page)
+
+
+@lru_cache(maxsize=1024)
+def _buttons(t: Translator, slug: str, offer: str | None, back_page: int) -> tuple[tuple[Button, ...], ...]:
+    """The detail's keyboard: what the reader can do next, then the way back. The same for everybody in
+    the same place, so each is built once."""
+    rows: list[tuple[Button, ...]] = []
+    if offer == "confirmed":
+        rows.append((Button(t._("📅 Add to calendar"), callback_data.build("ics", slug)),
+                     Button(t._("Cancel my seat"), callback_data.build("cancel", slug))))
+    elif offer == "waitlisted":
+        rows.append((Button(t._("Leave the waiting list"), callback_data.build("cancel", slug)),))
+    elif offer is not None:
+        label = t._("✅ Sign up") if offer == "seat" else t._("⏳ Join the waiting list")
+        rows.append((Button(label, callback_data.build("signup", slug)),))
+    rows.append((Button(t._("◀️ Back to the agenda"), callback_data.build("agenda", back_page)),))
+    return tuple(rows)

@@ -314,7 +314,8 @@ class FakeTelegram:
             raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
         if not text.strip() and not empty_ok:
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(text.encode("utf-16-le")) // 2 > limit:
+        # Telegram counts UTF-16 code units: at most two per character, so short texts need no count.
+        if len(text) * 2 > limit and len(text.encode("utf-16-le")) // 2 > limit:
             raise ApiError(400, "Bad Request: message is too long")
         return markup, text
 
