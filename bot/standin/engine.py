@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import re
@@ -357,13 +358,20 @@ class FakeTelegram:
         return message
 
 
+@functools.lru_cache(maxsize=512)
+def _json(text: str) -> Any:
+    """A JSON field, parsed once per distinct text: bots send the same keyboards over and over. What it
+    returns is shared, so the stand-in only reads it."""
+    return json.loads(text)
+
+
 def _decode(raw: dict[str, Any]) -> dict[str, Any]:
     """Form fields arrive as text, as they do at Telegram: give each its type."""
     params: dict[str, Any] = {}
     for name, value in raw.items():
         if isinstance(value, str):
             if name in _JSON_FIELDS:
-                value = json.loads(value)
+                value = _json(value)
             elif name in _INT_FIELDS:
                 value = int(value)
             elif name in _BOOL_FIELDS:
