@@ -1,4 +1,5 @@
-"""Seats and waiting lists. Each operation is one serialised transaction, so no seat is ever sold twice."""
+"""Seats and waiting lists. Each operation is atomic (one statement, or one serialised transaction), so no seat
+is ever sold twice."""
 
 from __future__ import annotations
 
@@ -127,7 +128,7 @@ class Signups:
         return await future
 
     async def _write_waiting(self) -> None:
-        """Write the sign-ups that arrived together in one transaction, in arrival order (group commit):
+        """Write the sign-ups that arrived together with one statement, in arrival order (group commit):
         under a rush most of a sign-up's cost is the round trip to SQLite, and this pays it once a batch."""
         while self._waiting:
             batch, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]
