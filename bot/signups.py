@@ -151,10 +151,15 @@ class Signups:
         # It and the read-back are queued together: aiosqlite runs its queue in order, so the read sees the
         # claims, and the batch costs one round trip to SQLite's thread (with BEGIN and COMMIT it was four).
         async with self._db.serialized() as tx:
-            _, found = await asyncio.gather(
+            # Both finish before the connection is let go, even when the first fails.
+            claimed, found = await asyncio.gather(
                 tx.registrations.claim([(slug, person, token) for slug, person, token, _ in batch], now),
                 tx.registrations.standings(list(dict.fromkeys((s, p) for s, p, _, _ in batch))),
+                return_exceptions=True,
             )
+        for outcome in (claimed, found):
+            if isinstance(outcome, BaseException):
+                raise outcome
         return [_outcome(found.get((slug, person)), token) for slug, person, token, _ in batch]
 
     async def standing(self, participant_id: int, slug: str) -> tuple[EventSeats | None, Standing]:

@@ -151,6 +151,8 @@ class RegistrationRepository:
         first: dict[tuple[str, int], tuple[str, int, int]] = {}
         for slug, person, token in claims:
             first.setdefault((slug, person), (slug, person, token))
+        if not first:
+            return
         values: dict[str, object] = {"now": to_db(now)}
         rows = []
         for n, (slug, person, token) in enumerate(first.values()):
@@ -160,6 +162,8 @@ class RegistrationRepository:
 
     async def standings(self, asked: list[tuple[str, int]]) -> dict[tuple[str, int], EventStanding]:
         """Each (event slug, person) asked for, read in one query; unknown events are left out."""
+        if not asked:
+            return {}
         pairs = ", ".join("(?, ?)" for _ in asked)
         rows = await self._db.execute_fetchall(_STANDINGS.format(pairs=pairs), [v for pair in asked for v in pair])
         found = {}

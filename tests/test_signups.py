@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ import pytest
 from bot.agenda_file import parse_agenda
 from bot.roles import NotAllowedError
 from bot.signups import SEAT_CONFIRMED, Outcome
+from storage.registrations import RegistrationRepository
 from tests.conftest import ORGANISER
 from tests.harness import EXAMPLE
 
@@ -69,6 +71,23 @@ async def test_a_rush_on_two_events_keeps_each_line_apart(services) -> None:
     assert {r.outcome for (_, slug), r in zip(presses, results, strict=True) if slug == visit} == {Outcome.CONFIRMED}
     seats, _ = await services.signups.standing(2, visit)
     assert (seats.confirmed, seats.waitlisted) == (4, 0)
+
+
+async def test_a_failed_batch_fails_each_press_and_the_next_batch_works(services, monkeypatch) -> None:
+    await _one_seat(services, capacity=1)
+    await _people(services, 1, 2, 3)
+    claim = RegistrationRepository.claim
+
+    async def broken(self, claims, now):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(RegistrationRepository, "claim", broken)
+    results = await asyncio.gather(*(services.signups.sign_up(p, WORKSHOP) for p in (1, 2)), return_exceptions=True)
+    assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+    monkeypatch.setattr(RegistrationRepository, "claim", claim)
+    assert (await services.signups.sign_up(3, WORKSHOP)).outcome is Outcome.CONFIRMED
+    seats, _ = await services.signups.standing(3, WORKSHOP)
+    assert (seats.confirmed, seats.waitlisted) == (1, 0)
 
 
 async def test_events_without_capacity_take_everyone(services) -> None:
