@@ -23,7 +23,7 @@ from bot.courier import TelegramCourier
 from bot.i18n import LANGUAGES, translator
 from bot.ponte_bot import PonteBot
 from bot.services import Services
-from handlers import agenda, help, organiser, privacy, settings, signup, start
+from handlers import agenda, help, organiser, preferences, privacy, signup, start
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
@@ -71,8 +71,8 @@ def _handlers() -> list[tuple[int, object]]:
         (0, CommandHandler("help", help.show_help, filters=_NEW_MESSAGES)),
         (0, CommandHandler("agenda", agenda.agenda_command, filters=_NEW_MESSAGES)),
         (0, CommandHandler("my", signup.my_events, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("settings", settings.show_settings, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("language", settings.ask_language, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("settings", preferences.show_settings, filters=_NEW_MESSAGES)),
+        (0, CommandHandler("language", preferences.ask_language, filters=_NEW_MESSAGES)),
         (0, CommandHandler("privacy", privacy.show_privacy, filters=_NEW_MESSAGES)),
         (0, CommandHandler("attendees", organiser.attendees, filters=_NEW_MESSAGES)),
         (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),

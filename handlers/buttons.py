@@ -7,17 +7,17 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot import callback_data
-from handlers import agenda, privacy, settings, signup, start
+from handlers import agenda, preferences, privacy, signup, start
 from handlers.context import PonteContext
 from handlers.help import stale_button
 
 Journey = Callable[[Update, PonteContext], Awaitable[None]]
 ROUTES: dict[str, Journey] = {
     "consent": privacy.answer_consent,
-    "lang": settings.choose_language,
-    "langmenu": settings.ask_language,
+    "lang": preferences.set_language,
+    "langmenu": preferences.ask_language,
     "city": start.choose_city,
-    "citymenu": settings.ask_city,
+    "citymenu": preferences.ask_city,
     "agenda": agenda.agenda_page,
     "event": agenda.open_event,
     "signup": signup.sign_up,
@@ -25,7 +25,7 @@ ROUTES: dict[str, Journey] = {
     "cancel-yes": signup.cancel,
     "ics": signup.send_calendar,
     "my": signup.my_events,
-    "settings": settings.show_settings,
+    "settings": preferences.show_settings,
     "privacy": privacy.show_privacy,
     "forget": privacy.confirm_forget,
     "forget-yes": privacy.forget_me,

@@ -21,7 +21,7 @@ async def ask_language(update: Update, context: PonteContext) -> None:
     await reply(update, context, context.t._("Which language do you prefer?"), language_buttons())
 
 
-async def choose_language(update: Update, context: PonteContext) -> None:
+async def set_language(update: Update, context: PonteContext) -> None:
     """Store the chosen language and answer in it straight away."""
     action = context.action
     language = action.arg(0)
