@@ -12,6 +12,9 @@ ACTIONS: dict[str, tuple[int, int]] = {
     "langmenu": (0, 0),
     "city": (1, 2),        # city:torino[:slug to show afterwards]
     "citymenu": (0, 0),
+    "city-change": (1, 1),  # city-change:torino, from the settings (back to them afterwards)
+    "tz": (1, 1),          # tz:<zone as bot.zones.button_key>, a suggested time zone
+    "tz-back": (0, 0),     # leaves the time zone question
     "agenda": (1, 1),      # agenda:<page>
     "event": (1, 2),       # event:<slug>[:<agenda page to go back to>]
     "signup": (1, 1),      # signup:<slug>

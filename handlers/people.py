@@ -7,12 +7,15 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import callback_data
 from bot.i18n import choose_language, translator
+from bot.pending import PendingStep, pending_of
 from handlers.context import PonteContext
 from handlers.privacy import show_privacy_notice
 
 # What a person may do before consenting: read and answer the privacy notice, pick a language, get help.
 _OPEN_COMMANDS = {"start", "help", "language", "privacy"}
 _OPEN_BUTTONS = {"consent", "lang", "langmenu", "noop"}
+# The buttons that belong to each question: any other button, or any command, means the person went elsewhere.
+_ANSWER_BUTTONS = {PendingStep.TIMEZONE: {"tz", "tz-back"}}
 
 
 async def load_person(update: Update, context: PonteContext) -> None:
@@ -25,6 +28,7 @@ async def load_person(update: Update, context: PonteContext) -> None:
     stored = context.person.language if context.person else None
     context.t = translator(choose_language(stored, user.language_code))
     if context.person and context.person.consented:
+        await _drop_a_left_question(update, context)
         return
     if _is_open(update):
         return
@@ -41,3 +45,23 @@ def _is_open(update: Update) -> bool:
         command = message.text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(message.text) > 1 else ""
         return command in _OPEN_COMMANDS
     return False
+
+
+async def _drop_a_left_question(update: Update, context: PonteContext) -> None:
+    """A command or another button ends the question the person was asked, so later text is not read as
+    its answer."""
+    pending = pending_of(context.person)
+    if pending is None:
+        return
+    if update.callback_query:
+        action = callback_data.parse(update.callback_query.data)
+        if action is not None and action.name in _ANSWER_BUTTONS[pending.step]:
+            return
+    elif not _is_command(update):
+        return
+    context.person = await context.services.people.drop_question(context.person.telegram_id)
+
+
+def _is_command(update: Update) -> bool:
+    message = update.effective_message
+    return bool(message and message.text and message.text.startswith("/"))

@@ -10,7 +10,7 @@ from bot.notices import Button
 from bot.timefmt import city_name
 from handlers.common import reply
 from handlers.context import PonteContext
-from handlers.menus import city_buttons, language_buttons
+from handlers.menus import city_change_buttons, language_buttons
 from handlers.privacy import show_privacy_notice
 
 _LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
@@ -58,5 +58,5 @@ async def show_settings(update: Update, context: PonteContext, note: str | None 
 
 
 async def ask_city(update: Update, context: PonteContext) -> None:
-    """The settings' city button."""
-    await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t))
+    """The settings' city button; the choice leads back to the settings."""
+    await reply(update, context, context.t._("Where are you based?"), city_change_buttons(context.t))

@@ -77,7 +77,7 @@ async def confirm_forget(update: Update, context: PonteContext) -> None:
     """Deleting cannot be undone: ask once more."""
     t = context.t
     rows = [[Button(t._("Yes, delete everything"), callback_data.build("forget-yes")),
-             Button(t._("No, keep it"), callback_data.build("settings"))]]
+             Button(t._("No, keep my data"), callback_data.build("privacy"))]]
     await reply(update, context, t._(
         "This deletes your profile and cancels your sign-ups: your seats go to the people on the waiting "
         "lists. Are you sure?"), rows)

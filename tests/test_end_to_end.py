@@ -60,7 +60,7 @@ async def test_ponte_run_over_http(tmp_path: Path) -> None:
             await telegram.wait_for(said("Dove ti trovi?"))
         press("Baltimora")
         async with asyncio.timeout(20):
-            await telegram.wait_for(said("Ti mostrerò gli orari anche per Baltimora"))
+            await telegram.wait_for(said("Ti mostro gli orari nell'ora di Baltimora"))
         telegram.push(telegram.text_update(MIKE, "/agenda"))
         async with asyncio.timeout(20):
             await telegram.wait_for(said("Programma dello scambio Torino–Baltimora"))
@@ -87,7 +87,7 @@ def test_ponte_shell_walks_through_both_languages(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "loaded the example agenda" in out
-    assert "Ti do il benvenuto su Ponte" in out and "Tutto pronto! Ti mostrerò gli orari anche per Torino" in out
+    assert "Ti do il benvenuto su Ponte" in out and "Tutto pronto! Ti mostro gli orari nell'ora di Torino." in out
     assert "Programma dello scambio Torino–Baltimora" in out
     assert "La tua iscrizione è confermata" in out
     assert "You are now Mike" in out and "Welcome to Ponte" in out
