@@ -12,7 +12,7 @@ from tests.harness import Harness
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ["agenda", "agenda_file", "calendar_file", "callback_data", "clock", "i18n", "kinds", "notices",
-          "outbox", "pacing", "people", "roles", "rosters", "settings", "signups", "timefmt"]
+          "outbox", "pacing", "pending", "people", "roles", "rosters", "settings", "signups", "timefmt", "zones"]
 
 
 async def test_menu_and_descriptions_in_both_languages(bot: Harness) -> None:
