@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.render.event_view import agenda_view, event_view
 from handlers.common import reply
 from handlers.context import PonteContext
-from handlers.event_view import agenda_view, event_view
 
 
 def _reader_tz(context: PonteContext) -> str | None:

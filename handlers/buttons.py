@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot import callback_data
+from bot.render import callback_data
 from handlers import agenda, privacy, settings, signup, start
 from handlers.context import PonteContext
 from handlers.help import stale_button

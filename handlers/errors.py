@@ -7,7 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.i18n import choose_language, translator
+from bot.domain.languages import language_for
+from bot.render.i18n import translator
 from handlers.context import PonteContext
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ async def report_error(update: object, context: PonteContext) -> None:
         # The error handler gets a fresh context, not the failed journey's: find the language again.
         user = update.effective_user
         person = await context.services.people.get(user.id) if user else None
-        t = translator(choose_language(person.language if person else None, user.language_code if user else None))
+        t = translator(language_for(person.language if person else None, user.language_code if user else None))
         if update.callback_query:
             await update.callback_query.answer()
         await context.bot.send_message(update.effective_chat.id, t._(

@@ -6,7 +6,7 @@ import html
 
 from telegram import Update
 
-from bot.i18n import N_, Translator
+from bot.render.i18n import N_, Translator
 from handlers.common import reply, toast
 from handlers.context import PonteContext
 from handlers.menus import main_menu

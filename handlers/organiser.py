@@ -6,8 +6,8 @@ import html
 
 from telegram import InputFile, Update
 
-from bot.roles import NotAllowedError
-from bot.rosters import roster_csv
+from bot.domain.roles import NotAllowedError
+from bot.render.rosters import roster_csv
 from handlers.common import reply
 from handlers.context import PonteContext
 

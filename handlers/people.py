@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot import callback_data
-from bot.i18n import choose_language, translator
+from bot.domain.languages import language_for
+from bot.render import callback_data
+from bot.render.i18n import translator
 from handlers.context import PonteContext
 from handlers.privacy import show_privacy_notice
 
@@ -23,7 +24,7 @@ async def load_person(update: Update, context: PonteContext) -> None:
     people = context.services.people
     context.person = await people.get(user.id)
     stored = context.person.language if context.person else None
-    context.t = translator(choose_language(stored, user.language_code))
+    context.t = translator(language_for(stored, user.language_code))
     if context.person and context.person.consented:
         return
     if _is_open(update):

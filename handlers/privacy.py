@@ -6,8 +6,8 @@ import html
 
 from telegram import Update
 
-from bot import callback_data
-from bot.notices import Button
+from bot.render import callback_data
+from bot.render.notices import Button
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.menus import city_buttons, language_buttons

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callback_data
-from bot.i18n import LANGUAGES, translator
-from bot.notices import Button
-from bot.timefmt import city_name
+from bot.render import callback_data
+from bot.render.i18n import LANGUAGES, translator
+from bot.render.notices import Button
+from bot.render.timefmt import city_name
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.menus import city_buttons, language_buttons

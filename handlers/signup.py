@@ -6,16 +6,16 @@ import html
 
 from telegram import InputFile, Update
 
-from bot import callback_data
-from bot.calendar_file import event_calendar
-from bot.i18n import Translator
-from bot.notices import Button
-from bot.signups import Outcome, SignupResult, Standing
-from bot.timefmt import clock_time, day_label, local_day
+from bot.domain.signups import Outcome, SignupResult, Standing
+from bot.render import callback_data
+from bot.render.calendar_file import event_calendar
+from bot.render.event_view import event_view
+from bot.render.i18n import Translator
+from bot.render.notices import Button
+from bot.render.timefmt import clock_time, day_label, local_day
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply, toast
 from handlers.context import PonteContext
-from handlers.event_view import event_view
 
 MY_LIMIT = 30  # upcoming events listed in /my, each with up to two buttons: well under Telegram's 100
 

@@ -7,8 +7,8 @@ import re
 
 from telegram import Update
 
-from bot.people import AWAITING_TIMEZONE
-from bot.timefmt import city_name
+from bot.domain.people import AWAITING_TIMEZONE
+from bot.render.timefmt import city_name
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext

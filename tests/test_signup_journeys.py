@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import icalendar
 
-from bot.agenda_file import parse_agenda
+from bot.domain.agenda_file import parse_agenda
 from tests.conftest import ORGANISER
 from tests.harness import EXAMPLE, Harness
 
@@ -54,8 +54,8 @@ async def test_two_people_one_seat_the_freed_seat_is_announced_in_italian(bot: H
 
 
 async def test_the_notice_goes_out_at_once_without_a_sweep(settings, clock, db, sleeper) -> None:
-    from bot.pacing import Pacer
-    from bot.services import open_services
+    from bot.app.services import open_services
+    from bot.delivery.pacing import Pacer
 
     services = await open_services(settings, clock, db=db, pacer=Pacer(monotonic=sleeper.monotonic,
                                                                           sleep=sleeper.sleep))

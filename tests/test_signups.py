@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.agenda_file import parse_agenda
-from bot.roles import NotAllowedError
-from bot.signups import SEAT_CONFIRMED, Outcome
+from bot.domain.agenda_file import parse_agenda
+from bot.domain.roles import NotAllowedError
+from bot.domain.signups import SEAT_CONFIRMED, Outcome
 from storage.registrations import RegistrationRepository
 from tests.conftest import ORGANISER
 from tests.harness import EXAMPLE

@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.i18n import choose_language, translator
-from bot.notices import Notice, render_notice
-from bot.pacing import Pacer
+from bot.config.clock import Clock
+from bot.delivery.pacing import Pacer
+from bot.domain.languages import language_for
+from bot.render.i18n import translator
+from bot.render.notices import Notice, render_notice
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class Dispatcher:
                     return sent
                 for message in batch:
                     person = people.get(message.recipient_id)
-                    language = choose_language(person.language if person else None, None)
+                    language = language_for(person.language if person else None, None)
                     notice = (
                         render_notice(message, person, events.get(message.event_id), translator(language))
                         if person else None

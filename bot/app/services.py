@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.agenda import Agenda
-from bot.clock import Clock
-from bot.outbox import Dispatcher
-from bot.pacing import Pacer
-from bot.people import People
-from bot.roles import Roles
-from bot.settings import Settings
-from bot.signups import Signups
+from bot.config.clock import Clock
+from bot.config.settings import Settings
+from bot.delivery.outbox import Dispatcher
+from bot.delivery.pacing import Pacer
+from bot.domain.agenda import Agenda
+from bot.domain.people import People
+from bot.domain.roles import Roles
+from bot.domain.services import Domain
+from bot.domain.signups import Signups
 from storage import Database
 
 
 @dataclass
-class Services:
+class Services(Domain):
+    """The domain, plus what only the composition root touches: settings, the database and delivery."""
+
     settings: Settings
     db: Database
-    clock: Clock
-    people: People
-    agenda: Agenda
-    signups: Signups
-    roles: Roles
     dispatcher: Dispatcher
 
 

@@ -8,12 +8,12 @@ import signal
 
 from telegram import Update
 
-from bot.app import build_application, publish_profile
-from bot.clock import Clock, SystemClock
-from bot.i18n import load_all
-from bot.scheduler import schedule_outbox
-from bot.services import open_services
-from bot.settings import Settings
+from bot.app.application import build_application, publish_profile
+from bot.app.schedule import schedule_outbox
+from bot.app.services import open_services
+from bot.config.clock import Clock, SystemClock
+from bot.config.settings import Settings
+from bot.render.i18n import load_all
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""The kinds of event on the agenda and how people call them."""
+"""How people call each kind of event."""
 
-from bot.i18n import N_
+from bot.domain.languages import N_
 
 KIND_LABELS = {
     "presentation": N_("Presentation"),
@@ -9,4 +9,3 @@ KIND_LABELS = {
     "workshop": N_("Workshop"),
     "video_conference": N_("Video-conference"),
 }
-KINDS = tuple(KIND_LABELS)

@@ -10,24 +10,14 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("it", "en")
-DEFAULT_LANGUAGE = "en"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, N_
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "N_", "Translator", "load_all", "translator"]
+
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction where it is defined; it is translated where it is shown."""
-    return message
-
-
-def choose_language(stored: str | None, telegram_language_code: str | None) -> str:
-    """The stored choice, else Italian for an Italian phone, else English."""
-    if stored in LANGUAGES:
-        return stored
-    if telegram_language_code and telegram_language_code.lower().startswith("it"):
-        return "it"
-    return DEFAULT_LANGUAGE
 
 
 class Translator:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
-from bot.roles import Roles
+from bot.config.clock import Clock
+from bot.domain.roles import Roles
 from storage import Database, Transaction
 from storage.records import Event, EventSeats, Registration
 from storage.registrations import EventStanding, PersonalEntry, RosterEntry

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.clock import Clock
-from bot.i18n import LANGUAGES
-from bot.signups import release_seats
-from bot.timefmt import is_timezone
+from bot.config.clock import Clock
+from bot.domain.languages import LANGUAGES
+from bot.domain.signups import release_seats
+from bot.domain.zones import is_timezone
 from storage import Database
 from storage.records import Participant
 

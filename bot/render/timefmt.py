@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
 
-from bot.i18n import Translator
+from bot.domain.zones import zone
+from bot.render.i18n import Translator
 
 # Formatting is memoised: the same few events are shown thousands of times, and Babel's pattern work is the
 # costliest part of a reply. Every function here is pure in its arguments (a Translator is one per language).
@@ -25,19 +25,6 @@ _CITY = {
 }
 
 
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def is_timezone(name: str) -> bool:
-    """Whether a typed text is an IANA time zone name such as ``Europe/Rome``."""
-    if not name or len(name) > 64 or name.startswith("/") or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
-        return False
-    return True
 
 
 @lru_cache(maxsize=4096)

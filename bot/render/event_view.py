@@ -7,13 +7,13 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote_plus
 
-from bot import callback_data
-from bot.agenda import group_by_day
-from bot.i18n import Translator
-from bot.kinds import KIND_LABELS
-from bot.notices import Button
-from bot.signups import Standing, seat_free, signup_closes_at, signup_open
-from bot.timefmt import clock_time, day_label, event_times, full_date, local_day, short_weekday
+from bot.domain.signups import Standing, seat_free, signup_closes_at, signup_open
+from bot.render import callback_data
+from bot.render.days import group_by_day
+from bot.render.i18n import Translator
+from bot.render.kinds import KIND_LABELS
+from bot.render.notices import Button
+from bot.render.timefmt import clock_time, day_label, event_times, full_date, local_day, short_weekday
 from storage.records import Event, EventSeats
 
 PAGE_BUDGET = 3500  # characters per agenda page, leaving room under Telegram's 4,096

@@ -19,10 +19,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.courier import TelegramCourier
-from bot.i18n import LANGUAGES, translator
-from bot.ponte_bot import PonteBot
-from bot.services import Services
+from bot.app.services import Services
+from bot.render.i18n import LANGUAGES, translator
+from bot.telegram.courier import TelegramCourier
+from bot.telegram.ponte_bot import PonteBot
 from handlers import agenda, help, organiser, privacy, settings, signup, start
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext

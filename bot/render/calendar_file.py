@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import icalendar
 
-from bot.i18n import Translator
-from bot.kinds import KIND_LABELS
-from bot.timefmt import zone
+from bot.domain.zones import zone
+from bot.render.i18n import Translator
+from bot.render.kinds import KIND_LABELS
 from storage.records import Event
 
 PRODID = "-//Ponte//Turin-Baltimore exchange//EN"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
 
-from bot.clock import Clock
-from bot.signups import fill_free_seats
-from bot.timefmt import local_day
+from bot.config.clock import Clock
+from bot.domain.signups import fill_free_seats
 from storage import Database
 from storage.records import Event, EventSeats
 from storage.registrations import RosterEntry
@@ -94,14 +92,3 @@ class Agenda:
             self._wake_outbox()
         return report
 
-
-def group_by_day(events: list[EventSeats], timezone_of: Callable[[Event], str]) -> list[tuple[date, list[EventSeats]]]:
-    """Consecutive runs of events sharing a local day (events arrive in time order)."""
-    days: list[tuple[date, list[EventSeats]]] = []
-    for item in events:
-        day = local_day(item.event.starts_at, timezone_of(item.event))
-        if days and days[-1][0] == day:
-            days[-1][1].append(item)
-        else:
-            days.append((day, [item]))
-    return days

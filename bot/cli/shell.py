@@ -18,12 +18,12 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.agenda_file import EXAMPLE_AGENDA, parse_agenda
-from bot.app import build_application, publish_profile
-from bot.clock import SystemClock
-from bot.i18n import Translator, load_all
-from bot.services import open_services
-from bot.settings import Settings
+from bot.app.application import build_application, publish_profile
+from bot.app.services import open_services
+from bot.config.clock import SystemClock
+from bot.config.settings import Settings
+from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
+from bot.render.i18n import Translator, load_all
 from bot.standin import FakeTelegram, StandinRequest
 from bot.standin.engine import StoredMessage
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.clock import Clock
-from bot.outbox import Dispatcher
+from bot.config.clock import Clock
+from bot.delivery.outbox import Dispatcher
 
 SWEEP_SECONDS = 30
 _NEVER_LATE = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from bot import callback_data
-from bot.i18n import Translator
-from bot.signups import SEAT_CONFIRMED
-from bot.timefmt import day_label, event_times, local_day
+from bot.domain.signups import SEAT_CONFIRMED
+from bot.render import callback_data
+from bot.render.i18n import Translator
+from bot.render.timefmt import day_label, event_times, local_day
 from storage.records import Event, OutboxMessage, Participant
 
 

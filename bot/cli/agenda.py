@@ -6,11 +6,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.agenda import Agenda, ImportReport
-from bot.agenda_file import AgendaFileError, dump_agenda, parse_agenda
-from bot.clock import SystemClock
-from bot.i18n import Translator
-from bot.settings import Settings
+from bot.config.clock import SystemClock
+from bot.config.settings import Settings
+from bot.domain.agenda import Agenda, ImportReport
+from bot.domain.agenda_file import AgendaFileError, dump_agenda, parse_agenda
+from bot.render.i18n import Translator
 from storage import Database
 from storage.records import Event
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import tomli_w
 
-from bot.i18n import LANGUAGES, N_
-from bot.kinds import KINDS
-from bot.timefmt import is_timezone, zone
+from bot.domain.kinds import KINDS
+from bot.domain.languages import LANGUAGES, N_
+from bot.domain.zones import is_timezone, zone
 from storage.records import Event, Speaker, Texts
 
-EXAMPLE_AGENDA = Path(__file__).resolve().parent / "data" / "example-agenda.toml"
+EXAMPLE_AGENDA = Path(__file__).resolve().parents[1] / "data" / "example-agenda.toml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 EVENT_KEYS = {
     "slug", "kind", "title", "description", "venue", "address", "map", "start", "end", "timezone",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.i18n import Translator
+from bot.render.i18n import Translator
 from storage.registrations import RosterEntry
 
 

@@ -9,9 +9,9 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.markup import keyboard
-from bot.notices import Notice
-from bot.outbox import Delivery, DeliveryResult
+from bot.delivery.outbox import Delivery, DeliveryResult
+from bot.render.notices import Notice
+from bot.telegram.markup import keyboard
 
 
 class TelegramCourier:

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.i18n import Translator, translator
+from bot.render.i18n import Translator, translator
 
 EXIT_USAGE = 2
 
@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(t).parse_args(argv)
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.agenda_file import EXAMPLE_AGENDA
-    from bot.settings import Settings, SettingsError
+    from bot.config.settings import Settings, SettingsError
+    from bot.domain.agenda_file import EXAMPLE_AGENDA
     from storage import SchemaTooNewError
 
     try:
@@ -72,15 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env(require_token=args.command == "run")
         settings.configure_logging()
         if args.command == "run":
-            from bot.runtime import serve
+            from bot.app.runtime import serve
 
             asyncio.run(serve(settings))
             return 0
         if args.command == "shell":
-            from bot.shell import run_shell
+            from bot.cli.shell import run_shell
 
             return asyncio.run(run_shell(settings, t, db_path=args.db))
-        from bot.agenda_cli import export_agenda, import_agenda
+        from bot.cli.agenda import export_agenda, import_agenda
 
         if args.agenda_command == "import":
             return import_agenda(settings, t, args.file, dry_run=args.dry_run)
