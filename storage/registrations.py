@@ -8,8 +8,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.events import _event
-from storage.participants import _participant
+from storage.events import event_from_row
+from storage.participants import participant_from_row
 from storage.records import Event, EventSeats, Participant, Registration
 from storage.timestamps import from_db, to_db
 
@@ -168,7 +168,7 @@ class RegistrationRepository:
         rows = await self._db.execute_fetchall(_STANDINGS.format(pairs=pairs), [v for pair in asked for v in pair])
         found = {}
         for row in rows:
-            seats = EventSeats(_event(row), row["confirmed"], row["waitlisted"])
+            seats = EventSeats(event_from_row(row), row["confirmed"], row["waitlisted"])
             for person, status, claim_token, position in json.loads(row["people"]):
                 active = status in ACTIVE
                 found[(row["slug"], person)] = EventStanding(
@@ -219,7 +219,7 @@ class RegistrationRepository:
             "ORDER BY e.starts_at, e.position, e.slug",
             (participant_id,),
         )
-        return [PersonalEntry(_registration(row, "r_"), _event(row), row["waitlist_position"]) for row in rows]
+        return [PersonalEntry(_registration(row, "r_"), event_from_row(row), row["waitlist_position"]) for row in rows]
 
     async def roster(self, event_id: int) -> list[RosterEntry]:
         """Confirmed people first (in the order they got their seat), then the waiting list in order."""
@@ -231,4 +231,5 @@ class RegistrationRepository:
             "r.queued_seq, r.id",
             (event_id,),
         )
-        return [RosterEntry(_registration(row, "r_"), _participant(row), row["waitlist_position"]) for row in rows]
+        return [RosterEntry(_registration(row, "r_"), participant_from_row(row), row["waitlist_position"])
+                for row in rows]
