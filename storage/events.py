@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import Event, EventSeats, Speaker, Texts
+from storage.records import Event, EventSeats, EventStatus, Speaker, Texts
 from storage.timestamps import from_db, to_db
 
 _SEATS = """
@@ -37,7 +37,7 @@ def event_from_row(row: aiosqlite.Row) -> Event:
         timezone=row["timezone"],
         capacity=row["capacity"],
         signup_closes_at=from_db(row["signup_closes_at"]),
-        status=row["status"],
+        status=EventStatus(row["status"]),
         speakers=speakers,
         position=row["position"],
     )
@@ -60,7 +60,7 @@ def _columns(event: Event) -> dict[str, object]:
         "timezone": event.timezone,
         "capacity": event.capacity,
         "signup_closes_at": to_db(event.signup_closes_at) if event.signup_closes_at else None,
-        "status": event.status,
+        "status": str(event.status),
         "speakers": json.dumps(
             [{"name": s.name, "it": s.affiliation.it, "en": s.affiliation.en} for s in event.speakers],
             ensure_ascii=False,

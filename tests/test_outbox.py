@@ -10,6 +10,7 @@ from bot.delivery.pacing import Pacer
 from bot.domain.agenda_file import parse_agenda
 from bot.standin import ApiError
 from bot.telegram.courier import TelegramCourier
+from storage.records import EventStatus
 from tests.harness import EXAMPLE, Harness
 
 WORKSHOP = "collaborative-services"
@@ -80,7 +81,8 @@ async def test_a_message_that_keeps_failing_is_given_up(bot: Harness) -> None:
 async def test_notice_for_an_event_cancelled_meanwhile_is_not_sent(bot: Harness) -> None:
     await _promote(bot, [2])
     events = await bot.services.agenda.all_events()
-    await bot.services.agenda.apply([replace(e, status="cancelled") if e.slug == WORKSHOP else e for e in events])
+    cancelled = EventStatus.CANCELLED
+    await bot.services.agenda.apply([replace(e, status=cancelled) if e.slug == WORKSHOP else e for e in events])
     assert await bot.services.dispatcher.dispatch_due() == 0
     assert await _statuses(bot) == [(2, "skipped", 1)]
 

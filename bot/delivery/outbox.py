@@ -16,6 +16,7 @@ from bot.domain.languages import language_for
 from bot.render.i18n import translator
 from bot.render.notices import Notice, render_notice
 from storage import Database
+from storage.records import OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -103,9 +104,9 @@ class Dispatcher:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             if result.status is Delivery.SENT:
-                await tx.outbox.finish(message_id, "sent", now)
+                await tx.outbox.finish(message_id, OutboxStatus.SENT, now)
             elif result.status is Delivery.GONE:
-                await tx.outbox.finish(message_id, "skipped", now, result.error)
+                await tx.outbox.finish(message_id, OutboxStatus.SKIPPED, now, result.error)
             elif result.status is Delivery.RETRY and attempts + 1 < MAX_ATTEMPTS:
                 if result.retry_after:
                     self._pacer.pause(result.retry_after)
@@ -113,4 +114,4 @@ class Dispatcher:
                 await tx.outbox.retry_at(message_id, now + timedelta(seconds=delay), result.error or "")
             else:
                 log.warning("outbox message %s failed: %s", message_id, result.error)
-                await tx.outbox.finish(message_id, "failed", now, result.error)
+                await tx.outbox.finish(message_id, OutboxStatus.FAILED, now, result.error)

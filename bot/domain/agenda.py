@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from bot.config.clock import Clock
 from bot.domain.signups import fill_free_seats
 from storage import Database
-from storage.records import Event, EventSeats
+from storage.records import Event, EventSeats, RegistrationStatus
 from storage.registrations import RosterEntry
 
 
@@ -79,7 +79,7 @@ class Agenda:
                 confirmed, _ = await tx.registrations.counts(old.id)
                 if event.capacity is not None and confirmed > event.capacity:
                     roster = [r for r in await tx.registrations.roster(old.id)
-                              if r.registration.status == "confirmed"]
+                              if r.registration.status is RegistrationStatus.CONFIRMED]
                     report.over_capacity.append(OverCapacity(updated, confirmed, roster[event.capacity:]))
                 promoted = await fill_free_seats(tx, updated, now)
                 if promoted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from bot.domain.signups import SEAT_CONFIRMED
+from bot.domain.notices import NoticeKind
 from bot.render import callback_data
 from bot.render.i18n import Translator
 from bot.render.timefmt import day_label, event_times, local_day
@@ -26,7 +26,7 @@ class Notice:
 
 def render_notice(message: OutboxMessage, person: Participant, event: Event | None, t: Translator) -> Notice | None:
     """The notice, or None when it no longer makes sense (its event was cancelled or removed)."""
-    if message.kind == SEAT_CONFIRMED:
+    if message.kind == NoticeKind.SEAT_CONFIRMED:
         if event is None or event.cancelled:
             return None
         return Notice(
