@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext
 
 from bot.domain.people import Participant
 from bot.domain.services import Domain
+
+if TYPE_CHECKING:
+    from handlers.journeys import Routing
 from bot.render.callback_data import Action
 from bot.render.i18n import DEFAULT_LANGUAGE, Translator, translator
 from bot.telegram.ponte_bot import PonteBot
@@ -16,9 +19,10 @@ from bot.telegram.ponte_bot import PonteBot
 class PonteApplication(Application[PonteBot, "PonteContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]):
     """The python-telegram-bot application, holding Ponte's services instead of string-keyed bot_data."""
 
-    def __init__(self, *, services: Domain, **kwargs: Any) -> None:
+    def __init__(self, *, services: Domain, routing: Routing, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+        self.routing = routing
 
 
 class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -36,3 +40,7 @@ class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dic
     @property
     def services(self) -> Domain:
         return self.application.services  # type: ignore[attr-defined]
+
+    @property
+    def routing(self) -> Routing:
+        return self.application.routing  # type: ignore[attr-defined]
