@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext
 
 from bot.domain.people import Participant
@@ -23,6 +25,15 @@ class PonteApplication(Application[PonteBot, "PonteContext", dict[Any, Any], dic
         super().__init__(**kwargs)
         self.services = services
         self.routing = routing
+        # Told the id of every update once its handling is over (the durable inbox marks it handled).
+        self.on_handled: Callable[[int], None] | None = None
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if self.on_handled is not None and isinstance(update, Update):
+                self.on_handled(update.update_id)
 
 
 class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -85,4 +85,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     CREATE INDEX outbox_due ON outbox (status, due_at);
     """),
+    Migration("the inbox: updates stored before Telegram is told they arrived", """
+    CREATE TABLE inbox (
+        update_id    INTEGER PRIMARY KEY,
+        payload      TEXT,
+        received_at  TEXT NOT NULL,
+        handled_at   TEXT
+    );
+    CREATE INDEX inbox_unhandled ON inbox (update_id) WHERE handled_at IS NULL;
+    """),
 )

@@ -53,6 +53,8 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
         .application_class(PonteApplication, kwargs={"services": services, "routing": routing})
         .bot(bot)
         .context_types(ContextTypes(context=PonteContext))
+        # ponte run polls through bot.app.inbox, which stores each update before confirming it.
+        .updater(None)
         # Updates are handled concurrently; the storage serialises transactions, so order cannot oversell.
         .concurrent_updates(True)
         .build()

@@ -9,7 +9,7 @@ from telegram.warnings import PTBUserWarning
 
 _NO_PREVIEW = '{"is_disabled": true}'
 # do_api_request suggests the typed method for a known endpoint; these two use it on purpose (see below).
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(editMessageText|answerCallbackQuery)'",
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(editMessageText|answerCallbackQuery|getUpdates)'",
                         category=PTBUserWarning)
 
 
