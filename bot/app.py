@@ -23,7 +23,7 @@ from bot.courier import TelegramCourier
 from bot.i18n import LANGUAGES, translator
 from bot.ponte_bot import PonteBot
 from bot.services import Services
-from handlers import agenda, help, organiser, privacy, settings, signup, start
+from handlers import agenda, groups, help, organiser, privacy, settings, signup, start
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
@@ -62,6 +62,8 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
 
 def _handlers() -> list[tuple[int, object]]:
     return [
+        # -2: only private chats with a person go further; a group gets at most one pointer there.
+        (-2, TypeHandler(Update, groups.keep_to_private_chats)),
         # -1: who is writing, in which language; stops what needs consent until it is given.
         (-1, TypeHandler(Update, load_person)),
         # 0: one journey per update, first match wins. Button presses first: they are most of the traffic,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.agenda import Agenda
 from bot.clock import Clock
+from bot.groups import Groups
 from bot.outbox import Dispatcher
 from bot.pacing import Pacer
 from bot.people import People
@@ -25,6 +26,7 @@ class Services:
     signups: Signups
     roles: Roles
     dispatcher: Dispatcher
+    groups: Groups
 
 
 async def open_services(settings: Settings, clock: Clock, *, db: Database | None = None,
@@ -42,4 +44,5 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
         signups=Signups(db, clock, roles, dispatcher.wake),
         roles=roles,
         dispatcher=dispatcher,
+        groups=Groups(db, clock),
     )

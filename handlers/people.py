@@ -8,6 +8,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import callback_data
 from bot.i18n import choose_language, translator
 from handlers.context import PonteContext
+from handlers.groups import in_private_chat
 from handlers.privacy import show_privacy_notice
 
 # What a person may do before consenting: read and answer the privacy notice, pick a language, get help.
@@ -17,6 +18,8 @@ _OPEN_BUTTONS = {"consent", "lang", "langmenu", "noop"}
 
 async def load_person(update: Update, context: PonteContext) -> None:
     """Load the person once per update and choose their language; stop updates that need consent."""
+    if not in_private_chat(update):
+        raise ApplicationHandlerStop  # the consent gate must never answer in a group
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop

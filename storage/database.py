@@ -10,6 +10,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.events import EventRepository
+from storage.groups import GroupRepository
 from storage.migrations import MIGRATIONS
 from storage.outbox import OutboxRepository
 from storage.participants import ParticipantRepository
@@ -23,7 +24,7 @@ class SchemaTooNewError(Exception):
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("connection", "events", "outbox", "participants", "registrations")
+    __slots__ = ("connection", "events", "groups", "outbox", "participants", "registrations")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -31,6 +32,7 @@ class Transaction:
         self.events = EventRepository(connection)
         self.registrations = RegistrationRepository(connection)
         self.outbox = OutboxRepository(connection)
+        self.groups = GroupRepository(connection)
 
 
 class Database:

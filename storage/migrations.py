@@ -71,4 +71,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_due ON outbox (status, due_at);
     """,
+    # 3: the groups Ponte has already pointed to its private chat (it does so once per group).
+    """
+    CREATE TABLE group_pointer (
+        chat_id     INTEGER PRIMARY KEY,
+        pointed_at  TEXT NOT NULL
+    )
+    """,
 )
