@@ -9,7 +9,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.i18n import choose_language, translator
+from bot.domain.languages import language_for
+from bot.render.i18n import translator
 from handlers.context import PonteContext
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _command_for_ponte(update: Update, username: str) -> bool:
 
 async def _point_to_private_chat(update: Update, context: PonteContext) -> None:
     # The person is not looked up: nothing about them is read or kept because they typed in a group.
-    t = translator(choose_language(None, update.effective_user.language_code))
+    t = translator(language_for(None, update.effective_user.language_code))
     username = context.bot.username
     text = t._("👋 I'm Ponte, the bot of the Turin–Baltimore exchange. I talk with each person in a private "
                "chat, so that what you tell me stays between us: write to me there.")

@@ -6,16 +6,17 @@ import html
 
 from telegram import InputFile, Update
 
-from bot import callback_data
-from bot.calendar_file import event_calendar
-from bot.i18n import Translator
-from bot.notices import Button
-from bot.signups import Outcome, SignupResult, Standing
-from bot.timefmt import clock_time, day_label, local_day
+from bot.domain.signups import Outcome, SignupResult, Standing
+from bot.render import callback_data
+from bot.render.calendar_file import event_calendar
+from bot.render.event_view import event_view
+from bot.render.i18n import N_, Translator
+from bot.render.notices import Button
+from bot.render.timefmt import clock_time, day_label, local_day
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply, toast
 from handlers.context import PonteContext
-from handlers.event_view import event_view
+from handlers.journeys import Command, Contribution, Press
 
 MY_LIMIT = 30  # upcoming events listed in /my, each with up to two buttons: well under Telegram's 100
 
@@ -173,3 +174,15 @@ async def send_calendar(update: Update, context: PonteContext) -> None:
         caption=t._("📅 Open this file to add <b>{title}</b> to your calendar.",
                     title=html.escape(event.title.get(t.language))),
     )
+
+
+JOURNEYS = Contribution(
+    commands=(Command("my", my_events, N_("Your events and waiting lists")),),
+    presses=(
+        Press("signup", sign_up, (1, 1)),
+        Press("cancel", ask_cancel, (1, 1)),  # asks first
+        Press("cancel-yes", cancel, (1, 1)),
+        Press("ics", send_calendar, (1, 1)),
+        Press("my", my_events),
+    ),
+)

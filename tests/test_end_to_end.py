@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.agenda import Agenda
-from bot.agenda_file import parse_agenda
-from bot.clock import SystemClock
-from bot.signups import SEAT_CONFIRMED
+from bot.config.clock import SystemClock
+from bot.domain.agenda import Agenda
+from bot.domain.agenda_file import parse_agenda
+from bot.domain.notices import NoticeKind
 from bot.standin import FakeTelegram
 from bot.standin.server import serve
 from storage import Database
@@ -207,7 +207,7 @@ async def test_ponte_shell_prints_a_notice_that_falls_due_while_nobody_types(tmp
             async with db.transaction() as tx:
                 event = await tx.events.by_slug("collaborative-services")
                 now = SystemClock().now()
-                await tx.outbox.add(1001, SEAT_CONFIRMED, due_at=now, now=now, event_id=event.id)
+                await tx.outbox.add(1001, NoticeKind.SEAT_CONFIRMED, due_at=now, now=now, event_id=event.id)
         finally:
             await db.close()
         # Nothing more is typed: the shell's own schedule must send it.

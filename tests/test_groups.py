@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services import open_services
+from bot.app.services import open_services
 from tests.harness import Harness
 
 GIULIA, MIKE = 101, 102
