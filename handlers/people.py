@@ -10,6 +10,7 @@ from bot.domain.people import Participant
 from bot.domain.services import Domain
 from bot.render.i18n import Translator, translator
 from handlers.context import PonteContext
+from handlers.groups import in_private_chat
 from handlers.privacy import show_privacy_notice
 
 
@@ -23,6 +24,8 @@ async def reader(services: Domain, user: User | None) -> tuple[Participant | Non
 
 async def load_person(update: Update, context: PonteContext) -> None:
     """Load the person once per update and choose their language; stop updates that need consent."""
+    if not in_private_chat(update):
+        raise ApplicationHandlerStop  # the consent gate must never answer in a group
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop

@@ -12,6 +12,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.events import EventRepository
+from storage.groups import GroupRepository
 from storage.inbox import InboxRepository
 from storage.migrations import MIGRATIONS, Migration
 from storage.outbox import OutboxRepository
@@ -35,7 +36,7 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("connection", "events", "inbox", "outbox", "participants", "registrations")
+    __slots__ = ("connection", "events", "groups", "inbox", "outbox", "participants", "registrations")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -44,6 +45,7 @@ class Transaction:
         self.registrations = RegistrationRepository(connection)
         self.outbox = OutboxRepository(connection)
         self.inbox = InboxRepository(connection)
+        self.groups = GroupRepository(connection)
 
 
 class Database:

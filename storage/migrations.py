@@ -94,4 +94,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     CREATE INDEX inbox_unhandled ON inbox (update_id) WHERE handled_at IS NULL;
     """),
+    # The groups Ponte has already pointed to its private chat (it does so once per group).
+    Migration("groups pointed to the private chat", """
+    CREATE TABLE group_pointer (
+        chat_id     INTEGER PRIMARY KEY,
+        pointed_at  TEXT NOT NULL
+    );
+    """),
 )
