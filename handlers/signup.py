@@ -11,11 +11,12 @@ from bot.calendar_file import event_calendar
 from bot.i18n import Translator
 from bot.notices import Button
 from bot.signups import Outcome, SignupResult, Standing
-from bot.timefmt import clock_time, day_label, local_day
+from bot.timefmt import list_moment, zone_note
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply, toast
 from handlers.context import PonteContext
 from handlers.event_view import event_view
+from storage.records import EventSeats
 
 MY_LIMIT = 30  # upcoming events listed in /my, each with up to two buttons: well under Telegram's 100
 
@@ -74,8 +75,7 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
         return
     title = html.escape(seats.event.title.get(t.language))
     if standing.status == "confirmed":
-        question = t._("Cancel your seat at <b>{title}</b>? It goes at once to the first person on the waiting "
-                       "list, and you cannot get it back.", title=title)
+        question = _cancel_question(t, seats, title)
         confirm = t._("Yes, cancel my seat")
     else:
         question = t._("Leave the waiting list for <b>{title}</b>? You would lose your place (number "
@@ -84,6 +84,18 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
     rows = [[Button(confirm, callback_data.build("cancel-yes", slug)),
              Button(t._("No, keep it"), callback_data.build("event", slug))]]
     await reply(update, context, question, rows)
+
+
+def _cancel_question(t: Translator, seats: EventSeats, title: str) -> str:
+    """What giving up a seat really does: it passes to someone only when someone is waiting for it."""
+    if seats.waitlisted:
+        return t._("Cancel your seat at <b>{title}</b>? It goes at once to the first person on the waiting "
+                   "list, and you cannot get it back.", title=title)
+    if seats.event.capacity is None:
+        return t._("Cancel your sign-up for <b>{title}</b>? You can sign up again while sign-up is open.",
+                   title=title)
+    return t._("Cancel your seat at <b>{title}</b>? It becomes free for anyone who signs up, so it may be "
+               "gone if you change your mind.", title=title)
 
 
 async def cancel(update: Update, context: PonteContext) -> None:
@@ -106,10 +118,11 @@ async def cancel(update: Update, context: PonteContext) -> None:
 
 
 def _my_line(context: PonteContext, entry) -> str:
+    """One of the person's events: when, in their zone (or naming the event's city), what, and where they stand."""
     t = context.t
     event = entry.event
-    when = t._("{day}, {time}", day=day_label(local_day(event.starts_at, event.timezone), t.language),
-               time=clock_time(event.starts_at, event.timezone, t.language))
+    reader_tz = context.person.timezone if context.person else None
+    when = list_moment(t, event.starts_at, event.timezone, reader_tz)
     title = html.escape(event.title.get(t.language))
     if event.cancelled:
         return t._("❌ {when} · <b>{title}</b>: canceled by the organizers", when=when, title=title)
@@ -129,6 +142,9 @@ async def my_events(update: Update, context: PonteContext) -> None:
                                          "find one."), rows)
         return
     lines = [t._("🗂 <b>Your events</b>")]
+    note = zone_note(t, context.person.timezone if context.person else None)
+    if note:
+        lines.append(note)
     rows: list[list[Button]] = []
     if upcoming:
         lines += ["", t._("<b>Coming up</b>")]
