@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.markup import keyboard, keyboard_text
-from bot.notices import Button
+from bot.render.notices import Button
+from bot.telegram.markup import keyboard, keyboard_text
 from handlers.context import PonteContext
 
 log = logging.getLogger(__name__)

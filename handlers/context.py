@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext
 
-from bot.callback_data import Action
-from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
-from bot.ponte_bot import PonteBot
-from bot.services import Services
-from storage.records import Participant
+from bot.domain.people import Participant
+from bot.domain.services import Domain
+
+if TYPE_CHECKING:
+    from handlers.journeys import Routing
+from bot.render.callback_data import Action
+from bot.render.i18n import DEFAULT_LANGUAGE, Translator, translator
+from bot.telegram.ponte_bot import PonteBot
 
 
 class PonteApplication(Application[PonteBot, "PonteContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]):
     """The python-telegram-bot application, holding Ponte's services instead of string-keyed bot_data."""
 
-    def __init__(self, *, services: Services, **kwargs: Any) -> None:
+    def __init__(self, *, services: Domain, routing: Routing, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+        self.routing = routing
 
 
 class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -34,5 +38,9 @@ class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dic
         self.action: Action = Action("noop")
 
     @property
-    def services(self) -> Services:
+    def services(self) -> Domain:
         return self.application.services  # type: ignore[attr-defined]
+
+    @property
+    def routing(self) -> Routing:
+        return self.application.routing  # type: ignore[attr-defined]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import callback_data
-from bot.i18n import Translator
-from bot.notices import Button
+from bot.render import callback_data
+from bot.render.i18n import Translator
+from bot.render.notices import Button
 
 
 def main_menu(t: Translator) -> list[list[Button]]:

@@ -6,17 +6,17 @@ import html
 
 from telegram import InputFile, Update
 
-from bot import callback_data
-from bot.calendar_file import event_calendar
-from bot.i18n import Translator
-from bot.notices import Button
-from bot.signups import Outcome, SignupResult, Standing
-from bot.timefmt import list_moment, zone_note
+from bot.domain.signups import Outcome, SignupResult, Standing
+from bot.render import callback_data
+from bot.render.calendar_file import event_calendar
+from bot.render.event_view import cancel_question, event_view
+from bot.render.i18n import N_, Translator
+from bot.render.notices import Button
+from bot.render.timefmt import list_moment, zone_note
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply, toast
 from handlers.context import PonteContext
-from handlers.event_view import event_view
-from storage.records import EventSeats
+from handlers.journeys import Command, Contribution, Press
 
 MY_LIMIT = 30  # upcoming events listed in /my, each with up to two buttons: well under Telegram's 100
 
@@ -75,7 +75,7 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
         return
     title = html.escape(seats.event.title.get(t.language))
     if standing.status == "confirmed":
-        question = _cancel_question(t, seats, title)
+        question = cancel_question(t, seats)
         confirm = t._("Yes, cancel my seat")
     else:
         question = t._("Leave the waiting list for <b>{title}</b>? You would lose your place (number "
@@ -84,18 +84,6 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
     rows = [[Button(confirm, callback_data.build("cancel-yes", slug)),
              Button(t._("No, keep it"), callback_data.build("event", slug))]]
     await reply(update, context, question, rows)
-
-
-def _cancel_question(t: Translator, seats: EventSeats, title: str) -> str:
-    """What giving up a seat really does: it passes to someone only when someone is waiting for it."""
-    if seats.waitlisted:
-        return t._("Cancel your seat at <b>{title}</b>? It goes at once to the first person on the waiting "
-                   "list, and you cannot get it back.", title=title)
-    if seats.event.capacity is None:
-        return t._("Cancel your sign-up for <b>{title}</b>? You can sign up again while sign-up is open.",
-                   title=title)
-    return t._("Cancel your seat at <b>{title}</b>? It becomes free for anyone who signs up, so it may be "
-               "gone if you change your mind.", title=title)
 
 
 async def cancel(update: Update, context: PonteContext) -> None:
@@ -189,3 +177,15 @@ async def send_calendar(update: Update, context: PonteContext) -> None:
         caption=t._("📅 Open this file to add <b>{title}</b> to your calendar.",
                     title=html.escape(event.title.get(t.language))),
     )
+
+
+JOURNEYS = Contribution(
+    commands=(Command("my", my_events, N_("Your events and waiting lists")),),
+    presses=(
+        Press("signup", sign_up, (1, 1)),
+        Press("cancel", ask_cancel, (1, 1)),  # asks first
+        Press("cancel-yes", cancel, (1, 1)),
+        Press("ics", send_calendar, (1, 1)),
+        Press("my", my_events),
+    ),
+)

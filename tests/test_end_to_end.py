@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.agenda import Agenda
-from bot.agenda_file import parse_agenda
-from bot.clock import SystemClock
+from bot.config.clock import SystemClock
+from bot.domain.agenda import Agenda
+from bot.domain.agenda_file import parse_agenda
 from bot.standin import FakeTelegram
 from bot.standin.server import serve
 from storage import Database

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.agenda_file import parse_agenda
-from bot.courier import TelegramCourier
-from bot.outbox import Dispatcher
-from bot.pacing import Pacer
+from bot.delivery.outbox import Dispatcher
+from bot.delivery.pacing import Pacer
+from bot.domain.agenda_file import parse_agenda
 from bot.standin import ApiError
+from bot.telegram.courier import TelegramCourier
+from storage.records import EventStatus
 from tests.harness import EXAMPLE, Harness
 
 WORKSHOP = "collaborative-services"
@@ -80,7 +81,8 @@ async def test_a_message_that_keeps_failing_is_given_up(bot: Harness) -> None:
 async def test_notice_for_an_event_cancelled_meanwhile_is_not_sent(bot: Harness) -> None:
     await _promote(bot, [2])
     events = await bot.services.agenda.all_events()
-    await bot.services.agenda.apply([replace(e, status="cancelled") if e.slug == WORKSHOP else e for e in events])
+    cancelled = EventStatus.CANCELLED
+    await bot.services.agenda.apply([replace(e, status=cancelled) if e.slug == WORKSHOP else e for e in events])
     assert await bot.services.dispatcher.dispatch_due() == 0
     assert await _statuses(bot) == [(2, "skipped", 1)]
 
@@ -99,7 +101,7 @@ async def test_pacing_per_chat_and_overall(sleeper) -> None:
 async def test_the_sweep_is_never_dropped_for_being_late_and_sends_what_is_due(bot: Harness) -> None:
     from telegram.ext import CallbackContext
 
-    from bot.scheduler import SWEEP_SECONDS, schedule_outbox
+    from bot.app.schedule import SWEEP_SECONDS, schedule_outbox
 
     schedule_outbox(bot.app.job_queue, bot.services.dispatcher, bot.services.clock)
     (sweep,) = bot.app.job_queue.get_jobs_by_name("outbox-sweep")

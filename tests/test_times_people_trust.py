@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.agenda_file import parse_agenda
-from bot.i18n import Translator, translator
-from bot.timefmt import button_moment, day_at, event_times, list_moment, time_range, zone_note
-from handlers.event_view import _fixed_parts
+from bot.domain.agenda_file import parse_agenda
+from bot.render.event_view import _fixed_parts
+from bot.render.i18n import Translator, translator
+from bot.render.timefmt import button_moment, day_at, event_times, list_moment, time_range, zone_note
 from tests.harness import EXAMPLE, Harness
 
 TURIN, BALTIMORE, HONOLULU, NOWHERE, TYPO = 601, 602, 603, 604, 605
