@@ -392,3 +392,16 @@ async def test_a_cancelled_event_never_says_you_are_signed_up(bot: Harness) -> N
     assert "canceled by the organizers" in mine and "signed up" not in mine
     await bot.send(TURIN, "/my")
     assert "annullato dagli organizzatori" in bot.last(TURIN).text
+
+
+async def test_once_an_event_starts_the_waiting_list_promises_nothing(bot: Harness) -> None:
+    await _workshop(bot, capacity=1)
+    await _reader(bot, TURIN, "Torino", "it")
+    await _reader(bot, BALTIMORE, "Baltimore", "en")
+    await _sign_up(bot, TURIN, WORKSHOP)
+    await _open(bot, BALTIMORE, WORKSHOP)
+    await bot.press(BALTIMORE, "⏳")
+    assert "If a seat opens up" in bot.last(BALTIMORE).text
+    bot.services.clock.set(datetime(2027, 1, 20, 10, 30, tzinfo=UTC))  # the workshop began at 11:00 in Turin
+    text = await _open(bot, BALTIMORE, WORKSHOP)
+    assert "already started: the waiting list is closed" in text and "If a seat opens up" not in text

@@ -130,6 +130,8 @@ def standing_line(t: Translator, seats: EventSeats, standing: Standing, reader_t
         return t._("🏁 This event has ended.")
     if standing.status == "confirmed":
         return t._("✅ <b>You are signed up.</b>")
+    if standing.status == "waitlisted" and now >= event.starts_at:
+        return t._("This event has already started: the waiting list is closed.")
     if standing.status == "waitlisted":
         return t._("⏳ <b>You are number {position} on the waiting list.</b> If a seat opens up, I will tell "
                    "you at once.", position=standing.position)
