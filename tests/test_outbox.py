@@ -111,3 +111,14 @@ async def test_the_sweep_is_never_dropped_for_being_late_and_sends_what_is_due(b
     await _promote(bot, [2])  # queued by something that did not wake the dispatcher (an import, say)
     await sweep.callback(CallbackContext.from_job(sweep, bot.app))
     assert await _statuses(bot) == [(2, "sent", 1)]
+
+
+async def test_a_refused_message_fails_at_once_and_a_vanished_chat_is_skipped(bot: Harness) -> None:
+    """A 400 is Telegram saying no to this message: trying again cannot help, unlike a network error."""
+    await _promote(bot, [2, 3])
+    bot.telegram.fail_next.append(ApiError(400, "Bad Request: can't parse entities"))
+    await bot.services.dispatcher.dispatch_due()
+    await bot.services.signups.cancel(2, WORKSHOP)
+    bot.telegram.fail_next.append(ApiError(400, "Bad Request: chat not found"))
+    await bot.services.dispatcher.dispatch_due()
+    assert await _statuses(bot) == [(2, "failed", 1), (3, "skipped", 1)]
