@@ -16,8 +16,11 @@ def _reader_tz(context: PonteContext) -> str | None:
 
 
 async def show_agenda(update: Update, context: PonteContext, page: int = 0, *, new: bool = False) -> None:
-    events = await context.services.agenda.upcoming()
-    text, rows = agenda_view(context.t, events, page, _reader_tz(context))
+    """The events still to come; once every one is over, the ones that took place, to read."""
+    upcoming, past = await context.services.agenda.programme()
+    now = context.services.clock.now()
+    ended = not upcoming and bool(past)
+    text, rows = agenda_view(context.t, past if ended else upcoming, page, _reader_tz(context), now, ended=ended)
     await reply(update, context, text, rows, new=new)
 
 

@@ -42,6 +42,14 @@ class Agenda:
         async with self._db.serialized() as tx:
             return await tx.events.with_seats(ending_after=self._clock.now())
 
+    async def programme(self) -> tuple[list[EventSeats], list[EventSeats]]:
+        """(events not yet over, events over), each in time order, with their seats: what the agenda shows,
+        and what it still shows once the programme has ended."""
+        now = self._clock.now()
+        async with self._db.serialized() as tx:
+            events = await tx.events.with_seats()
+        return [e for e in events if e.event.ends_at > now], [e for e in events if e.event.ends_at <= now]
+
     async def find(self, slug: str) -> EventSeats | None:
         async with self._db.serialized() as tx:
             return await tx.events.seats_by_slug(slug)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.domain.notices import NoticeKind
 from bot.render import callback_data
 from bot.render.i18n import Translator
-from bot.render.timefmt import day_label, event_times, local_day
+from bot.render.timefmt import event_day, event_times
 from storage.records import Event, OutboxMessage, Participant
 
 
@@ -34,7 +34,7 @@ def render_notice(message: OutboxMessage, person: Participant, event: Event | No
                 "🎉 <b>A seat opened up!</b>\nYou are now confirmed for <b>{title}</b>, {day}, {times}.\n"
                 "If you can no longer come, cancel from /my so that the next person can take your seat.",
                 title=html.escape(event.title.get(t.language)),
-                day=day_label(local_day(event.starts_at, event.timezone), t.language),
+                day=event_day(t, event.starts_at, event.timezone),
                 times=event_times(t, event.starts_at, event.ends_at, event.timezone, person.timezone),
             ),
             (
