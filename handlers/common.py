@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.render.notices import Button
+from bot.render.buttons import Button
 from bot.telegram.errors import Refusal, refusal
 from bot.telegram.markup import keyboard, keyboard_text
 from handlers.context import PonteContext

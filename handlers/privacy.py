@@ -7,8 +7,8 @@ import html
 from telegram import Update
 
 from bot.render import callback_data
+from bot.render.buttons import Button
 from bot.render.i18n import N_
-from bot.render.notices import Button
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press

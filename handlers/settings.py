@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.render import callback_data
+from bot.render.buttons import Button
 from bot.render.i18n import LANGUAGES, N_, translator
-from bot.render.notices import Button
 from bot.render.timefmt import city_name
 from handlers.common import reply
 from handlers.context import PonteContext

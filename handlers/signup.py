@@ -8,10 +8,10 @@ from telegram import InputFile, Update
 
 from bot.domain.signups import Outcome, SignupResult, Standing
 from bot.render import callback_data
+from bot.render.buttons import Button
 from bot.render.calendar_file import event_calendar
 from bot.render.event_view import cancel_question, event_view
 from bot.render.i18n import N_, Translator
-from bot.render.notices import Button
 from bot.render.timefmt import list_moment, zone_note
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply, toast

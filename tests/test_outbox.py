@@ -8,6 +8,8 @@ from datetime import timedelta
 from bot.delivery.outbox import Dispatcher
 from bot.delivery.pacing import Pacer
 from bot.domain.agenda_file import parse_agenda
+from bot.domain.notices import NoticeKind
+from bot.render.notices import RENDERERS
 from bot.standin import ApiError
 from bot.telegram.courier import TelegramCourier
 from storage.records import EventStatus
@@ -122,3 +124,22 @@ async def test_a_refused_message_fails_at_once_and_a_vanished_chat_is_skipped(bo
     bot.telegram.fail_next.append(ApiError(400, "Bad Request: chat not found"))
     await bot.services.dispatcher.dispatch_due()
     assert await _statuses(bot) == [(2, "failed", 1), (3, "skipped", 1)]
+
+
+def test_every_kind_of_notice_has_its_renderer() -> None:
+    assert set(RENDERERS) == set(NoticeKind)
+
+
+async def test_a_row_that_cannot_be_rendered_fails_alone_and_the_rest_go_out(bot: Harness) -> None:
+    await _promote(bot, [2])
+    now = bot.services.clock.now()
+    async with bot.services.db.transaction() as tx:
+        # Written by a newer Ponte, say: this version has nothing to say it with.
+        await tx.outbox.add(2, "postcard_from_the_future", due_at=now - timedelta(seconds=1), now=now)
+    assert await bot.services.dispatcher.dispatch_due() == 1
+    statuses = await _statuses(bot)
+    assert (2, "failed", 1) in statuses and (2, "sent", 1) in statuses
+    async with bot.services.db.transaction() as tx:
+        failed = [m for m in await tx.outbox.all() if m.status == "failed"]
+        reasons = await tx.connection.execute_fetchall("SELECT last_error FROM outbox WHERE status = 'failed'")
+    assert failed[0].kind == "postcard_from_the_future" and "cannot be rendered" in reasons[0][0]

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from bot.config.clock import Clock
 from bot.delivery.pacing import Pacer
 from bot.domain.languages import language_for
+from bot.render.buttons import Notice
 from bot.render.i18n import translator
-from bot.render.notices import Notice, render_notice
+from bot.render.notices import render_notice
 from storage import Database
 from storage.records import OutboxStatus
 
@@ -88,10 +89,16 @@ class Dispatcher:
                 for message in batch:
                     person = people.get(message.recipient_id)
                     language = language_for(person.language if person else None, None)
-                    notice = (
-                        render_notice(message, person, events.get(message.event_id), translator(language))
-                        if person else None
-                    )
+                    try:
+                        notice = (
+                            render_notice(message, person, events.get(message.event_id), translator(language))
+                            if person else None
+                        )
+                    except Exception as error:
+                        log.exception("outbox message %s cannot be rendered", message.id)
+                        await self._record(message.id, MAX_ATTEMPTS, DeliveryResult(
+                            Delivery.FAILED, error=f"cannot be rendered: {error!r}"))
+                        continue
                     if notice is None:
                         result = DeliveryResult(Delivery.GONE, error="nothing to say any more")
                     else:

@@ -9,10 +9,10 @@ from urllib.parse import quote_plus
 
 from bot.domain.signups import Standing, seat_free, signup_closes_at, signup_open
 from bot.render import callback_data
+from bot.render.buttons import Button
 from bot.render.days import group_by_day
 from bot.render.i18n import Translator, translator
 from bot.render.kinds import KIND_LABELS
-from bot.render.notices import Button
 from bot.render.timefmt import button_moment, buttons_note, day_at, day_label, event_day, event_times
 from storage.records import Event, EventSeats
 

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.outbox import Delivery, DeliveryResult
-from bot.render.notices import Notice
+from bot.render.buttons import Notice
 from bot.telegram.errors import Refusal, refusal
 from bot.telegram.markup import keyboard
 
