@@ -36,12 +36,12 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.agenda_file import EXAMPLE_AGENDA as EXAMPLE
-from bot.agenda_file import parse_agenda
-from bot.app import build_application
-from bot.clock import FixedClock
-from bot.services import Services, open_services
-from bot.settings import Settings
+from bot.app.application import build_application
+from bot.app.services import Services, open_services
+from bot.config.clock import FixedClock
+from bot.config.settings import Settings
+from bot.domain.agenda_file import EXAMPLE_AGENDA as EXAMPLE
+from bot.domain.agenda_file import parse_agenda
 from bot.standin import FakeTelegram, StandinRequest
 
 WORKSHOP = "collaborative-services"

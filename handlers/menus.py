@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import callback_data
-from bot.i18n import Translator
-from bot.notices import Button
+from bot.render import callback_data
+from bot.render.buttons import Button
+from bot.render.i18n import Translator
 
 
 def main_menu(t: Translator) -> list[list[Button]]:
@@ -38,9 +38,9 @@ def city_change_buttons(t: Translator) -> list[list[Button]]:
         [Button(t._("🇮🇹 Torino"), callback_data.build("city-change", "torino")),
          Button(t._("🇺🇸 Baltimore"), callback_data.build("city-change", "baltimore"))],
         [Button(t._("🌍 Elsewhere"), callback_data.build("city-change", "elsewhere"))],
-        [back_button(t, "settings")],
+        [back_button(t, callback_data.build("settings"))],
     ]
 
 
-def back_button(t: Translator, action: str) -> Button:
-    return Button(t._("↩️ Back"), callback_data.build(action))
+def back_button(t: Translator, payload: str) -> Button:
+    return Button(t._("↩️ Back"), payload)

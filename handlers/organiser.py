@@ -6,10 +6,12 @@ import html
 
 from telegram import InputFile, Update
 
-from bot.roles import NotAllowedError
-from bot.rosters import roster_csv
+from bot.domain.roles import NotAllowedError
+from bot.render.i18n import N_
+from bot.render.rosters import roster_csv
 from handlers.common import reply
 from handlers.context import PonteContext
+from handlers.journeys import Command, Contribution
 
 NAMES_SHOWN = 60  # names in the message; the CSV file always has everyone
 
@@ -55,3 +57,8 @@ async def attendees(update: Update, context: PonteContext) -> None:
         InputFile(roster_csv(t, roster), filename=f"{event.slug}-attendees.csv", attach=False),
         caption=t._("Attendees of {title}", title=html.escape(event.title.get(t.language))),
     )
+
+
+JOURNEYS = Contribution(
+    commands=(Command("attendees", attendees, N_("Who is coming to an event (organizers)"), organisers_only=True),),
+)

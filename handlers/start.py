@@ -7,16 +7,17 @@ import re
 
 from telegram import Update
 
-from bot import callback_data, zones
-from bot.i18n import Translator
-from bot.notices import Button
-from bot.pending import Origin, PendingStep, pending_of
-from bot.people import CITY_TIMEZONES
-from bot.timefmt import city_name
+from bot.domain.pending import Origin, PendingStep, pending_of
+from bot.domain.people import CITY_TIMEZONES
+from bot.render import callback_data, zone_lookup
+from bot.render.buttons import Button
+from bot.render.i18n import N_, Translator
+from bot.render.timefmt import city_name
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.help import help_text, reply_to_stray_text
+from handlers.journeys import Command, Contribution, Press
 from handlers.menus import back_button, city_buttons, main_menu
 from handlers.preferences import show_settings
 from handlers.privacy import show_privacy_notice
@@ -71,9 +72,10 @@ async def choose_city(update: Update, context: PonteContext) -> None:
         return
     context.person = person
     if pending_of(person) is not None:
+        back = back_button(t, callback_data.build("tz-back"))
         await reply(update, context, t._(
             "Which time zone are you in? Type your city, such as <i>London</i> or <i>Tokyo</i>, or the name "
-            "of your time zone, such as <code>America/Chicago</code>."), [[back_button(t, "tz-back")]])
+            "of your time zone, such as <code>America/Chicago</code>."), [[back]])
         return
     await _settled(update, context, origin, then_show)
 
@@ -85,7 +87,7 @@ async def receive_text(update: Update, context: PonteContext) -> None:
         await reply_to_stray_text(update, context)
         return
     typed = update.effective_message.text
-    match = zones.lookup(typed)
+    match = zone_lookup.lookup(typed)
     if match.zone is None:
         await _not_a_zone(update, context, typed, match)
         return
@@ -95,7 +97,7 @@ async def receive_text(update: Update, context: PonteContext) -> None:
 
 async def choose_suggested_zone(update: Update, context: PonteContext) -> None:
     """One of the zones offered for a text that named none."""
-    zone = zones.from_button_key(context.action.arg(0))
+    zone = zone_lookup.from_button_key(context.action.arg(0))
     if zone is None:
         await reply(update, context, context.t._("That button no longer works. Use /settings to choose your city."))
         return
@@ -122,17 +124,17 @@ async def leave_timezone_question(update: Update, context: PonteContext) -> None
     await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t, then_show))
 
 
-async def _not_a_zone(update: Update, context: PonteContext, typed: str, match: zones.ZoneMatch) -> None:
+async def _not_a_zone(update: Update, context: PonteContext, typed: str, match: zone_lookup.ZoneMatch) -> None:
     t = context.t
-    back = [back_button(t, "tz-back")]
+    back = [back_button(t, callback_data.build("tz-back"))]
     if match.too_long:
         await reply(update, context, t._(
             "That's too long for a time zone. Type just your city, such as <i>London</i> or <i>New York</i>, "
             "or the name of your time zone, such as <code>Europe/London</code>."), [back])
         return
-    shown = html.escape(" ".join(typed.split())[:zones.TYPED_LIMIT])
+    shown = html.escape(" ".join(typed.split())[:zone_lookup.TYPED_LIMIT])
     if match.suggestions:
-        offers = [Button(_zone_label(t, zone), callback_data.build("tz", zones.button_key(zone)))
+        offers = [Button(_zone_label(t, zone), callback_data.build("tz", zone_lookup.button_key(zone)))
                   for zone in match.suggestions]
         await reply(update, context, t._(
             "I don't know the time zone “{typed}”. Did you mean one of these? If not, type your city or the "
@@ -154,8 +156,8 @@ def settled_note(t: Translator, timezone: str) -> str:
         return t._("All set! I'll show times in Turin time.")
     if timezone == CITY_TIMEZONES["baltimore"]:
         return t._("All set! I'll show times in Baltimore time, and for events in Turin, in Turin time too.")
-    return t._("All set! I'll show each event's time where it happens and, when that's different, in "
-               "{city} time too.", city=city_name(timezone, t.language))
+    return t._("All set! I'll show times in {city} time, and for each event, its local time too.",
+               city=city_name(timezone, t.language))
 
 
 async def _settled(update: Update, context: PonteContext, origin: Origin, then_show: str | None) -> None:
@@ -170,3 +172,14 @@ async def _settled(update: Update, context: PonteContext, origin: Origin, then_s
         await show_event(update, context, then_show, new=True)
         return
     await reply(update, context, note + "\n\n" + help_text(context), main_menu(t))
+
+
+JOURNEYS = Contribution(
+    commands=(Command("start", start, N_("Start again"), before_consent=True),),
+    presses=(
+        Press("city", choose_city, (1, 2)),  # city:torino[:slug of the event to show afterwards]
+        Press("city-change", choose_city, (1, 1)),  # city-change:torino, from the settings (back to them)
+        Press("tz", choose_suggested_zone, (1, 1), answers=PendingStep.TIMEZONE),  # tz:<zone_lookup.button_key>
+        Press("tz-back", leave_timezone_question, answers=PendingStep.TIMEZONE),
+    ),
+)

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.pacing import Pacer
-from bot.services import Services, open_services
-from bot.settings import Settings
+from bot.app.services import Services, open_services
+from bot.config.clock import FixedClock
+from bot.config.settings import Settings
+from bot.delivery.pacing import Pacer
 from storage import Database
 from tests.harness import Harness
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.agenda_file import EXAMPLE_AGENDA as EXAMPLE
-from bot.agenda_file import parse_agenda
-from bot.app import build_application
-from bot.services import Services
+from bot.app.application import build_application
+from bot.app.services import Services
+from bot.domain.agenda_file import EXAMPLE_AGENDA as EXAMPLE
+from bot.domain.agenda_file import parse_agenda
 from bot.standin import FakeTelegram, StandinRequest
 from bot.standin.engine import StoredMessage
 from handlers.context import PonteApplication

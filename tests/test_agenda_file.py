@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.agenda_file import AgendaFileError, dump_agenda, parse_agenda
+from bot.domain.agenda_file import AgendaFileError, dump_agenda, parse_agenda
 from tests.harness import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent

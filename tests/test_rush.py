@@ -6,7 +6,7 @@ import asyncio
 import random
 from dataclasses import replace
 
-from bot.agenda_file import parse_agenda
+from bot.domain.agenda_file import parse_agenda
 from tests.harness import EXAMPLE, Harness
 
 WORKSHOP = "collaborative-services"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_API_URL, Settings, SettingsError
+from bot.config.settings import DEFAULT_API_URL, Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
 

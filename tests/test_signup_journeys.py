@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import icalendar
 
-from bot.agenda_file import parse_agenda
+from bot.domain.agenda_file import parse_agenda
+from storage.records import EventStatus
 from tests.conftest import ORGANISER
 from tests.harness import EXAMPLE, Harness
 
@@ -54,8 +55,8 @@ async def test_two_people_one_seat_the_freed_seat_is_announced_in_italian(bot: H
 
 
 async def test_the_notice_goes_out_at_once_without_a_sweep(settings, clock, db, sleeper) -> None:
-    from bot.pacing import Pacer
-    from bot.services import open_services
+    from bot.app.services import open_services
+    from bot.delivery.pacing import Pacer
 
     services = await open_services(settings, clock, db=db, pacer=Pacer(monotonic=sleeper.monotonic,
                                                                           sleep=sleeper.sleep))
@@ -157,7 +158,8 @@ async def test_sign_up_on_a_cancelled_event_from_an_old_message(bot: Harness) ->
     events = await _workshop_with(bot, 5)
     await bot.onboard(MIKE, "Mike", "en")
     await bot.send(MIKE, f"/start e_{WORKSHOP}")
-    await bot.services.agenda.apply([replace(e, status="cancelled") if e.slug == WORKSHOP else e for e in events])
+    cancelled = EventStatus.CANCELLED
+    await bot.services.agenda.apply([replace(e, status=cancelled) if e.slug == WORKSHOP else e for e in events])
     await bot.press(MIKE, "Sign up")
     assert "has been canceled" in bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
     assert "This event has been canceled." in bot.last(MIKE).text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.pending import pending_of
+from bot.domain.pending import pending_of
 from tests.harness import Harness
 
 GIULIA, MIKE = 101, 102

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pending import Origin, Pending, PendingStep, pending_of
+from bot.domain.pending import Origin, Pending, PendingStep, pending_of
 from tests.harness import Harness
 
 GIULIA, MIKE = 201, 202
@@ -19,13 +19,15 @@ async def _asked(bot: Harness, user_id: int, language: str, name: str = "Giulia"
 
 
 @pytest.mark.parametrize(("language", "typed", "zone", "said"), [
-    ("en", "asia/tokyo", "Asia/Tokyo", "in Tokyo time too"),
+    ("en", "asia/tokyo", "Asia/Tokyo",
+     "All set! I'll show times in Tokyo time, and for each event, its local time too."),
     ("en", "Europe/rome", "Europe/Rome", "All set! I'll show times in Turin time."),
-    ("en", "London", "Europe/London", "in London time too"),
+    ("en", "London", "Europe/London", "in London time, and for each event"),
     ("en", "New York", "America/New_York", "All set! I'll show times in Baltimore time"),
-    ("it", "Londra", "Europe/London", "anche l'ora di Londra"),
-    ("it", "Parigi", "Europe/Paris", "anche l'ora di Parigi"),
-    ("it", "Tokyo", "Asia/Tokyo", "anche l'ora di Tokyo"),
+    ("it", "Londra", "Europe/London",
+     "Tutto pronto! Ti mostro gli orari nell'ora di Londra e, per ogni evento, anche l'ora locale."),
+    ("it", "Parigi", "Europe/Paris", "nell'ora di Parigi e"),
+    ("it", "Tokyo", "Asia/Tokyo", "nell'ora di Tokyo e"),
     ("it", "torino", "Europe/Rome", "Tutto pronto! Ti mostro gli orari nell'ora di Torino."),
 ])
 async def test_a_zone_typed_in_any_case_or_as_a_city(bot: Harness, language: str, typed: str, zone: str,
@@ -133,7 +135,7 @@ async def test_an_event_link_survives_the_question(agenda_bot: Harness) -> None:
     assert pending_of(await bot.services.people.get(MIKE)) == Pending(
         PendingStep.TIMEZONE, "roccafranca-visit", Origin.WELCOME)
     await bot.send(MIKE, "honolulu")
-    assert "in Honolulu time too" in bot.texts(MIKE)[-2]
+    assert "in Honolulu time, and for each event" in bot.texts(MIKE)[-2]
     assert "Visit to Cascina Roccafranca" in bot.last(MIKE).text
 
 

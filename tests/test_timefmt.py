@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.i18n import choose_language, translator
-from bot.timefmt import city_name, day_label, event_times, is_timezone
+from bot.domain.languages import language_for
+from bot.domain.zones import is_timezone
+from bot.render.i18n import translator
+from bot.render.timefmt import city_name, day_label, event_times
 
 
 def _plain(text: str) -> str:
@@ -34,12 +36,12 @@ def test_a_reader_whose_day_differs_is_told_the_day() -> None:
 
 
 def test_language_choice() -> None:
-    assert choose_language(None, "it-IT") == "it"
-    assert choose_language(None, "IT") == "it"
-    assert choose_language(None, "en-US") == "en"
-    assert choose_language(None, "fr") == "en"
-    assert choose_language(None, None) == "en"
-    assert choose_language("en", "it") == "en"
+    assert language_for(None, "it-IT") == "it"
+    assert language_for(None, "IT") == "it"
+    assert language_for(None, "en-US") == "en"
+    assert language_for(None, "fr") == "en"
+    assert language_for(None, None) == "en"
+    assert language_for("en", "it") == "en"
 
 
 def test_time_zone_names() -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import callback_data
-from bot.pending import Origin, Pending, PendingStep, from_column, pending_of, to_column
-from bot.zones import TYPED_LIMIT, button_key, from_button_key, lookup, zone_names
+from bot.domain.pending import Origin, Pending, PendingStep, from_column, pending_of, to_column
+from bot.domain.zones import zone_names
+from bot.render import callback_data
+from bot.render.zone_lookup import TYPED_LIMIT, button_key, from_button_key, lookup
 from storage.records import Participant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +116,7 @@ def test_only_the_pending_module_reads_the_stored_question_and_people_write_it()
     """Everyone else compares typed values, not "timezone:slug" strings."""
     touching = []
     for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py")]:
-        if path == ROOT / "bot" / "pending.py":
+        if path == ROOT / "bot" / "domain" / "pending.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         mentions = [node for node in ast.walk(tree)
@@ -125,4 +126,4 @@ def test_only_the_pending_module_reads_the_stored_question_and_people_write_it()
         if mentions:
             touching.append((path.relative_to(ROOT).as_posix(), sorted({type(node).__name__ for node in mentions})))
     # People writes it (through to_column, or None when the question ends) and never reads it.
-    assert touching == [("bot/people.py", ["keyword"])]
+    assert touching == [("bot/domain/people.py", ["keyword"])]

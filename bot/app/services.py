@@ -1,0 +1,45 @@
+"""Opening the database and wiring the domain services together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config.clock import Clock
+from bot.config.settings import Settings
+from bot.delivery.outbox import Dispatcher
+from bot.delivery.pacing import Pacer
+from bot.domain.agenda import Agenda
+from bot.domain.groups import Groups
+from bot.domain.people import People
+from bot.domain.roles import Roles
+from bot.domain.services import Domain
+from bot.domain.signups import Signups
+from storage import Database
+
+
+@dataclass
+class Services(Domain):
+    """The domain, plus what only the composition root touches: settings, the database and delivery."""
+
+    settings: Settings
+    db: Database
+    dispatcher: Dispatcher
+
+
+async def open_services(settings: Settings, clock: Clock, *, db: Database | None = None,
+                        pacer: Pacer | None = None, automatic_outbox: bool = True) -> Services:
+    """Everything the bot needs, on an open, migrated database."""
+    db = db or await Database.open(settings.db_path)
+    dispatcher = Dispatcher(db, clock, pacer, automatic=automatic_outbox)
+    roles = Roles(settings.admins)
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        people=People(db, clock, dispatcher.wake),
+        agenda=Agenda(db, clock, dispatcher.wake),
+        signups=Signups(db, clock, roles, dispatcher.wake),
+        roles=roles,
+        dispatcher=dispatcher,
+        groups=Groups(db, clock),
+    )

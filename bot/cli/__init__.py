@@ -1,0 +1,1 @@
+"""`ponte` and its sub-commands, and the shell."""

@@ -1,0 +1,102 @@
+"""``ponte``: run the bot, talk to it in the terminal, import and export the agenda."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from bot.render.i18n import Translator, translator
+
+EXIT_USAGE = 2
+
+
+def cli_translator(environ: dict[str, str] | None = None) -> Translator:
+    """The terminal's language: Italian when the locale says so (LANG=it_IT.UTF-8), else English."""
+    env = os.environ if environ is None else environ
+    for name in ("PONTE_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return translator("it" if value.lower().startswith("it") else "en")
+    return translator("en")
+
+
+def build_parser(t: Translator) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ponte",
+        description=t._("Ponte, the Telegram bot of the Turin–Baltimore exchange. Settings come from PONTE_* "
+                        "environment variables or a .env file: see the README."),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser("run", help=t._("run the bot against Telegram (needs PONTE_TOKEN)"),
+                        description=t._("Run the bot with long polling until SIGINT or SIGTERM."))
+    shell = commands.add_parser(
+        "shell", help=t._("talk to the bot in this terminal, with no token and no network"),
+        description=t._("Talk to the real bot in this terminal through a local stand-in of the Telegram Bot "
+                        "API. A fresh database gets the example agenda."))
+    shell.add_argument("--db", type=Path, default=None,
+                       help=t._("SQLite file to use (default: PONTE_DB, else ponte-shell.db)"))
+    agenda = commands.add_parser("agenda", help=t._("import or export the agenda"),
+                                 description=t._("Import or export the agenda as a TOML file."))
+    agenda_commands = agenda.add_subparsers(dest="agenda_command", metavar="ACTION", required=True)
+    load = agenda_commands.add_parser(
+        "import", help=t._("check a TOML file and apply it to the agenda"),
+        description=t._("Check an agenda file and, if it has no mistakes, apply it in one transaction, "
+                        "matching events by slug. With any mistake nothing changes."))
+    load.add_argument("file", type=Path, help=t._("the agenda file (TOML)"))
+    load.add_argument("--dry-run", action="store_true", help=t._("check and report, change nothing"))
+    dump = agenda_commands.add_parser("export", help=t._("write the current agenda as TOML"),
+                                      description=t._("Write the current agenda as TOML."))
+    dump.add_argument("-o", "--output", type=Path, default=None,
+                      help=t._("file to write (default: standard output)"))
+    agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
+                               description=t._("Print the example agenda built from the seed article."))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    t = cli_translator()
+    args = build_parser(t).parse_args(argv)
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.config.settings import Settings, SettingsError
+    from bot.domain.agenda_file import EXAMPLE_AGENDA
+    from storage import SchemaTooNewError
+
+    try:
+        if args.command == "agenda" and args.agenda_command == "example":
+            sys.stdout.write(EXAMPLE_AGENDA.read_text(encoding="utf-8"))
+            return 0
+        settings = Settings.from_env(require_token=args.command == "run")
+        settings.configure_logging()
+        if args.command == "run":
+            from bot.app.runtime import serve
+
+            asyncio.run(serve(settings))
+            return 0
+        if args.command == "shell":
+            from bot.cli.shell import run_shell
+
+            return asyncio.run(run_shell(settings, t, db_path=args.db))
+        from bot.cli.agenda import export_agenda, import_agenda
+
+        if args.agenda_command == "import":
+            return import_agenda(settings, t, args.file, dry_run=args.dry_run)
+        return export_agenda(settings, t, args.output)
+    except SettingsError as error:
+        print(t._("Ponte cannot start: {problem}", problem=error), file=sys.stderr)
+        return EXIT_USAGE
+    except SchemaTooNewError as error:
+        print(t._("Ponte cannot open the database: {problem}", problem=error), file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidToken:
+        print(t._("Ponte cannot start: Telegram refused PONTE_TOKEN (or PONTE_API_URL is not a Bot API). Check "
+                  "the token with @BotFather."), file=sys.stderr)
+        return EXIT_USAGE
+    except NetworkError as error:
+        print(t._("Ponte cannot reach the Bot API at PONTE_API_URL: {problem}", problem=error), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

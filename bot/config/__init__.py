@@ -1,0 +1,1 @@
+"""Settings from PONTE_* variables and .env, and the clock."""

@@ -1,0 +1,311 @@
+"""The agenda as a TOML file: read and validated with each mistake's line and field, and written back."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from bot.domain.kinds import KINDS
+from bot.domain.languages import LANGUAGES, N_
+from bot.domain.zones import is_timezone, zone
+from storage.records import Event, EventStatus, Speaker, Texts
+
+EXAMPLE_AGENDA = Path(__file__).resolve().parents[1] / "data" / "example-agenda.toml"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+EVENT_KEYS = {
+    "slug", "kind", "title", "description", "venue", "address", "map", "start", "end", "timezone",
+    "capacity", "signup_closes", "status", "speakers",
+}
+SPEAKER_KEYS = {"name", "affiliation"}
+STATUSES = tuple(status.value for status in EventStatus)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in the file; ``message`` is a catalog msgid, filled in with ``values``."""
+
+    line: int | None
+    field: str
+    message: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+class AgendaFileError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the agenda file")
+        self.problems = problems
+
+
+def parse_agenda(text: str) -> list[Event]:
+    """Every event of the file, or :class:`AgendaFileError` listing every mistake found."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = re.search(r"line (\d+)", str(error))
+        raise AgendaFileError(
+            [Problem(int(line.group(1)) if line else None, "", N_("This is not valid TOML: {detail}"),
+                     {"detail": str(error)})]
+        ) from None
+    return _Reader(_KeyLines(text)).read(document)
+
+
+class _KeyLines:
+    """Where each key of the file stands, since tomllib does not say."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=")
+    _INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[tuple[object, ...], int] = {}
+        table: tuple[object, ...] = ()
+        events = speakers = -1
+        in_multiline = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_multiline:
+                if line.count(in_multiline) % 2 == 1:
+                    in_multiline = None
+                continue
+            header = self._HEADER.match(line)
+            if header:
+                name = header.group(2)
+                if name == "event" and header.group(1) == "[[":
+                    events, speakers = events + 1, -1
+                    table = ("event", events)
+                elif name == "event.speakers" and header.group(1) == "[[":
+                    speakers += 1
+                    table = ("event", events, "speakers", speakers)
+                elif name.startswith("event."):
+                    table = ("event", events, *name.split(".")[1:])
+                else:
+                    table = tuple(name.split("."))
+                self._lines.setdefault(table, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                path = table + tuple(key.group(1).split("."))
+                for depth in range(len(table) + 1, len(path) + 1):
+                    self._lines.setdefault(path[:depth], number)
+                rest = line[key.end():]
+                if rest.lstrip().startswith("{"):
+                    for inner in self._INLINE_KEY.findall(rest):
+                        self._lines.setdefault((*path, inner), number)
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) % 2 == 1:
+                        in_multiline = quote
+
+    def line(self, *path: object) -> int | None:
+        for depth in range(len(path), 0, -1):
+            if path[:depth] in self._lines:
+                return self._lines[path[:depth]]
+        return None
+
+
+class _Reader:
+    def __init__(self, lines: _KeyLines) -> None:
+        self._lines = lines
+        self.problems: list[Problem] = []
+
+    def _problem(self, path: tuple[object, ...], name: str, message: str, **values: object) -> None:
+        self.problems.append(Problem(self._lines.line(*path), name, message, values))
+
+    def read(self, document: dict[str, Any]) -> list[Event]:
+        for key in document:
+            if key not in ("agenda", "event"):
+                self._problem((key,), key, N_("Unknown section {key}; expected [agenda] or [[event]]"), key=key)
+        agenda = document.get("agenda", {})
+        default_tz = agenda.get("timezone", "Europe/Rome") if isinstance(agenda, dict) else "Europe/Rome"
+        if not isinstance(default_tz, str) or not is_timezone(default_tz):
+            self._problem(("agenda", "timezone"), "agenda.timezone",
+                          N_("{value} is not a known time zone; use an IANA name such as Europe/Rome"),
+                          value=default_tz)
+            default_tz = "Europe/Rome"
+        raw_events = document.get("event", [])
+        if not isinstance(raw_events, list) or not raw_events:
+            self._problem(("event",), "event", N_("The file has no [[event]] tables"))
+            raw_events = []
+        events: list[Event] = []
+        seen: dict[str, int] = {}
+        for index, raw in enumerate(raw_events):
+            if not isinstance(raw, dict):
+                self._problem(("event", index), f"event #{index + 1}", N_("Events are written as [[event]] tables"))
+                continue
+            slug = raw.get("slug")
+            if isinstance(slug, str) and slug in seen:
+                self._problem(("event", index, "slug"), f"{slug}.slug",
+                              N_("The slug {slug} is already used by event number {other}"),
+                              slug=slug, other=seen[slug] + 1)
+            elif isinstance(slug, str):
+                seen[slug] = index
+            event = self._event(index, raw, default_tz)
+            if event is not None:
+                events.append(event)
+        if self.problems:
+            raise AgendaFileError(self.problems)
+        return events
+
+    def _event(self, index: int, raw: dict[str, Any], default_tz: str) -> Event | None:
+        at = ("event", index)
+        before = len(self.problems)
+        slug = raw.get("slug")
+        name = slug if isinstance(slug, str) and slug else f"event #{index + 1}"
+        for key in raw:
+            if key not in EVENT_KEYS:
+                self._problem((*at, key), f"{name}.{key}", N_("Unknown field {key}"), key=key)
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            self._problem((*at, "slug"), f"{name}.slug",
+                          N_("The slug must be 1 to 40 lowercase letters, digits or hyphens, such as "
+                             "roccafranca-visit"))
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            self._problem((*at, "kind"), f"{name}.kind", N_("The kind must be one of: {choices}"),
+                          choices=", ".join(KINDS))
+        timezone = raw.get("timezone", default_tz)
+        if not isinstance(timezone, str) or not is_timezone(timezone):
+            self._problem((*at, "timezone"), f"{name}.timezone",
+                          N_("{value} is not a known time zone; use an IANA name such as Europe/Rome"),
+                          value=timezone)
+            timezone = default_tz
+        title = self._texts(at, name, raw, "title", required=True)
+        venue = self._texts(at, name, raw, "venue", required=True)
+        description = self._texts(at, name, raw, "description", required=True)
+        start = self._moment(at, name, raw, "start", timezone, required=True)
+        end = self._moment(at, name, raw, "end", timezone, required=True)
+        if start and end and end <= start:
+            self._problem((*at, "end"), f"{name}.end", N_("The event ends before it starts"))
+        closes = self._moment(at, name, raw, "signup_closes", timezone, required=False)
+        if closes and start and closes > start:
+            self._problem((*at, "signup_closes"), f"{name}.signup_closes",
+                          N_("Sign-up cannot close after the event starts"))
+        capacity = raw.get("capacity")
+        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
+            self._problem((*at, "capacity"), f"{name}.capacity",
+                          N_("The capacity must be a whole number of seats, 0 or more (leave it out for no limit)"))
+        status = raw.get("status", EventStatus.SCHEDULED.value)
+        if status not in STATUSES:
+            self._problem((*at, "status"), f"{name}.status", N_("The status must be one of: {choices}"),
+                          choices=", ".join(STATUSES))
+        address = raw.get("address", "")
+        if not isinstance(address, str):
+            self._problem((*at, "address"), f"{name}.address", N_("This must be text in quotes"))
+        map_url = raw.get("map")
+        if map_url is not None and (not isinstance(map_url, str) or not map_url.startswith(("https://", "http://"))):
+            self._problem((*at, "map"), f"{name}.map", N_("The map must be a web address starting with https://"))
+        speakers = self._speakers(at, name, raw.get("speakers", []))
+        if len(self.problems) > before:
+            return None
+        return Event(
+            slug=slug, kind=kind, title=title, description=description, venue=venue,
+            starts_at=start, ends_at=end, timezone=timezone, address=address.strip(),
+            map_url=map_url, capacity=capacity, signup_closes_at=closes, status=EventStatus(status),
+            speakers=speakers, position=index,
+        )
+
+    def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,
+               required: bool) -> Texts:
+        value = raw.get(key)
+        if value is None and not required:
+            return Texts("", "")
+        if not isinstance(value, dict):
+            self._problem((*at, key), f"{name}.{key}",
+                          N_("Write {key} in both languages, as {key}.it = \"...\" and {key}.en = \"...\""), key=key)
+            return Texts("", "")
+        for language in LANGUAGES:
+            text = value.get(language)
+            if not isinstance(text, str) or not text.strip():
+                self._problem((*at, key, language), f"{name}.{key}.{language}",
+                              N_("The {language} translation is missing"), language=language)
+        for extra in set(value) - set(LANGUAGES):
+            self._problem((*at, key, extra), f"{name}.{key}.{extra}",
+                          N_("Unknown language {key}; the agenda speaks it and en"), key=extra)
+        return Texts(str(value.get("it", "")).strip(), str(value.get("en", "")).strip())
+
+    def _moment(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, timezone: str, *,
+                required: bool) -> datetime | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self._problem(at, f"{name}.{key}", N_("The field {key} is missing"), key=key)
+            return None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = datetime.fromisoformat(value)
+        if not isinstance(value, datetime):
+            shown = value.isoformat() if isinstance(value, date | dtime) else value
+            self._problem((*at, key), f"{name}.{key}",
+                          N_("{value} is not a date and time; write it as 2026-11-17T09:30:00"), value=shown)
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=zone(timezone))
+        return value.astimezone(UTC)
+
+    def _speakers(self, at: tuple[object, ...], name: str, raw: Any) -> tuple[Speaker, ...]:
+        if not isinstance(raw, list):
+            self._problem((*at, "speakers"), f"{name}.speakers",
+                          N_("Speakers are written as [[event.speakers]] tables"))
+            return ()
+        speakers = []
+        for number, entry in enumerate(raw):
+            where = (*at, "speakers", number)
+            label = f"{name}.speakers[{number + 1}]"
+            if not isinstance(entry, dict):
+                self._problem(where, label, N_("Speakers are written as [[event.speakers]] tables"))
+                continue
+            for key in entry:
+                if key not in SPEAKER_KEYS:
+                    self._problem((*where, key), f"{label}.{key}", N_("Unknown field {key}"), key=key)
+            speaker_name = entry.get("name")
+            if not isinstance(speaker_name, str) or not speaker_name.strip():
+                self._problem(where, f"{label}.name", N_("The field {key} is missing"), key="name")
+                continue
+            affiliation = self._texts(where, label, entry, "affiliation", required=False)
+            speakers.append(Speaker(speaker_name.strip(), affiliation))
+        return tuple(speakers)
+
+
+def _toml(value: object) -> str:
+    return tomli_w.dumps({"v": value}, multiline_strings=True)[4:].rstrip("\n")
+
+
+def dump_agenda(events: list[Event], header: str = "") -> str:
+    """The agenda in the same form organisers write it, so that export and import round-trip."""
+    out = [f"# {line}".rstrip() for line in header.splitlines()]
+    out += ["", "[agenda]", 'timezone = "Europe/Rome"']
+    for event in events:
+        local = zone(event.timezone)
+        out += ["", "[[event]]", f"slug = {_toml(event.slug)}", f"kind = {_toml(event.kind)}"]
+        if event.status is not EventStatus.SCHEDULED:
+            out.append(f"status = {_toml(event.status)}")
+        out += [
+            f"start = {event.starts_at.astimezone(local).replace(tzinfo=None).isoformat()}",
+            f"end = {event.ends_at.astimezone(local).replace(tzinfo=None).isoformat()}",
+            f"timezone = {_toml(event.timezone)}",
+        ]
+        if event.capacity is not None:
+            out.append(f"capacity = {event.capacity}")
+        if event.signup_closes_at is not None:
+            out.append(
+                f"signup_closes = {event.signup_closes_at.astimezone(local).replace(tzinfo=None).isoformat()}"
+            )
+        for key, texts in (("title", event.title), ("venue", event.venue), ("description", event.description)):
+            out += [f"{key}.it = {_toml(texts.it)}", f"{key}.en = {_toml(texts.en)}"]
+        if event.address:
+            out.append(f"address = {_toml(event.address)}")
+        if event.map_url:
+            out.append(f"map = {_toml(event.map_url)}")
+        for speaker in event.speakers:
+            out += ["", "[[event.speakers]]", f"name = {_toml(speaker.name)}"]
+            if speaker.affiliation.it or speaker.affiliation.en:
+                out += [
+                    f"affiliation.it = {_toml(speaker.affiliation.it)}",
+                    f"affiliation.en = {_toml(speaker.affiliation.en)}",
+                ]
+    return "\n".join(out) + "\n"

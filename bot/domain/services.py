@@ -1,0 +1,22 @@
+"""The domain services a journey may call, bundled so that handlers receive them typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config.clock import Clock
+from bot.domain.agenda import Agenda
+from bot.domain.groups import Groups
+from bot.domain.people import People
+from bot.domain.roles import Roles
+from bot.domain.signups import Signups
+
+
+@dataclass
+class Domain:
+    clock: Clock
+    people: People
+    agenda: Agenda
+    signups: Signups
+    roles: Roles
+    groups: Groups

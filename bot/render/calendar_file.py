@@ -1,0 +1,43 @@
+"""An iCalendar (.ics) file for one event, in the person's language and the event's own time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import icalendar
+
+from bot.domain.zones import zone
+from bot.render.i18n import Translator
+from bot.render.kinds import KIND_LABELS
+from storage.records import Event
+
+PRODID = "-//Ponte//Turin-Baltimore exchange//EN"
+
+
+def event_calendar(event: Event, t: Translator, now: datetime, *, uid_domain: str = "ponte.bot") -> bytes:
+    lang = t.language
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = icalendar.Event()
+    # A stable UID: importing the file again updates the entry instead of duplicating it.
+    entry.add("uid", f"{event.slug}@{uid_domain}")
+    entry.add("dtstamp", now)
+    entry.add("dtstart", event.starts_at.astimezone(zone(event.timezone)))
+    entry.add("dtend", event.ends_at.astimezone(zone(event.timezone)))
+    entry.add("summary", event.title.get(lang))
+    location = ", ".join(part for part in (event.venue.get(lang), event.address) if part)
+    entry.add("location", location)
+    description = [t._(KIND_LABELS[event.kind]), "", event.description.get(lang)]
+    if event.speakers:
+        description += ["", *(
+            s.name + (f", {s.affiliation.get(lang)}" if s.affiliation.get(lang) else "") for s in event.speakers
+        )]
+    entry.add("description", "\n".join(description))
+    entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+    calendar.add_component(entry)
+    # Only the rules of the event's own years: the full history makes the file a hundred times larger.
+    year = event.starts_at.year
+    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31))
+    return calendar.to_ical()
