@@ -23,7 +23,7 @@ from bot.app.services import Services
 from bot.render.i18n import LANGUAGES, translator
 from bot.telegram.courier import TelegramCourier
 from bot.telegram.ponte_bot import PonteBot
-from handlers import agenda, groups, help, organiser, preferences, privacy, signup, start
+from handlers import agenda, flood, groups, help, organiser, preferences, privacy, signup, start
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
@@ -68,8 +68,10 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
 
 def _handlers(routing: Routing) -> list[tuple[int, object]]:
     return [
-        # -2: only private chats with a person go further; a group gets at most one pointer there.
-        (-2, TypeHandler(Update, groups.keep_to_private_chats)),
+        # -3: only private chats with a person go further; a group gets at most one pointer there.
+        (-3, TypeHandler(Update, groups.keep_to_private_chats)),
+        # -2: one person's flood is held back, with one polite word.
+        (-2, TypeHandler(Update, flood.hold_back_floods)),
         # -1: who is writing, in which language; stops what needs consent until it is given.
         (-1, TypeHandler(Update, load_person)),
         # 0: one journey per update, first match wins. Button presses first: they are most of the traffic,
