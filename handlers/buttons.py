@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.render import callback_data
-from handlers import agenda, privacy, settings, signup, start
+from handlers import agenda, organiser, privacy, settings, signup, start
 from handlers.context import PonteContext
 from handlers.help import stale_button
 
@@ -29,6 +29,8 @@ ROUTES: dict[str, Journey] = {
     "privacy": privacy.show_privacy,
     "forget": privacy.confirm_forget,
     "forget-yes": privacy.forget_me,
+    "rosters": organiser.choose_event,
+    "roster": organiser.show_attendees,
 }
 
 

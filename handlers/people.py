@@ -26,6 +26,7 @@ async def load_person(update: Update, context: PonteContext) -> None:
     stored = context.person.language if context.person else None
     context.t = translator(language_for(stored, user.language_code))
     if context.person and context.person.consented:
+        context.person = await people.note_username(user.id, user.username)
         return
     if _is_open(update):
         return

@@ -71,4 +71,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_due ON outbox (status, due_at);
     """,
+    # 3: each person's Telegram @username, so that organisers can reach the people coming.
+    """
+    ALTER TABLE participant ADD COLUMN username TEXT
+    """,
 )

@@ -12,12 +12,15 @@ import pytest
 from bot.config.settings import DEFAULT_API_URL, Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fake tokens of the real shape: digits, a colon, 35 characters of A-Za-z0-9_-.
+TOKEN = "123:abc-abcdefghijklmnopqrstuvwxyz01234"
+FROM_FILE = "1:fromfile-abcdefghijklmnopqrstuvwxyz"
 
 
 def test_defaults_and_values() -> None:
-    settings = Settings.from_env({"PONTE_TOKEN": "123:abc"}, env_file=None)
+    settings = Settings.from_env({"PONTE_TOKEN": TOKEN}, env_file=None)
     assert (settings.api_url, settings.db_path.name, settings.timezone) == (DEFAULT_API_URL, "ponte.db", "Europe/Rome")
-    settings = Settings.from_env({"PONTE_TOKEN": "123:abc", "PONTE_ADMINS": "1, 2,3", "PONTE_LOG_LEVEL": "debug",
+    settings = Settings.from_env({"PONTE_TOKEN": TOKEN, "PONTE_ADMINS": "1, 2,3", "PONTE_LOG_LEVEL": "debug",
                                   "PONTE_API_URL": "http://127.0.0.1:8081/bot", "PONTE_DB": "/tmp/x.db"},
                                  env_file=None)
     assert settings.admins == frozenset({1, 2, 3}) and settings.log_level == "DEBUG"
@@ -26,18 +29,18 @@ def test_defaults_and_values() -> None:
 
 def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     env = tmp_path / ".env"
-    env.write_text("PONTE_TOKEN=1:fromfile\nPONTE_TIMEZONE=America/New_York\n")
+    env.write_text(f"PONTE_TOKEN={FROM_FILE}\nPONTE_TIMEZONE=America/New_York\n")
     settings = Settings.from_env({"PONTE_TIMEZONE": "Europe/Rome"}, env_file=env)
-    assert settings.token == "1:fromfile" and settings.timezone == "Europe/Rome"
+    assert settings.token == FROM_FILE and settings.timezone == "Europe/Rome"
 
 
 @pytest.mark.parametrize(("environ", "named"), [
     ({}, "PONTE_TOKEN"),
     ({"PONTE_TOKEN": "no colon"}, "PONTE_TOKEN"),
-    ({"PONTE_TOKEN": "1:a", "PONTE_ADMINS": "12,bob"}, "PONTE_ADMINS"),
-    ({"PONTE_TOKEN": "1:a", "PONTE_TIMEZONE": "Europe/Torino"}, "PONTE_TIMEZONE"),
-    ({"PONTE_TOKEN": "1:a", "PONTE_API_URL": "api.telegram.org"}, "PONTE_API_URL"),
-    ({"PONTE_TOKEN": "1:a", "PONTE_LOG_LEVEL": "loud"}, "PONTE_LOG_LEVEL"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_ADMINS": "12,bob"}, "PONTE_ADMINS"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_TIMEZONE": "Europe/Torino"}, "PONTE_TIMEZONE"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_API_URL": "api.telegram.org"}, "PONTE_API_URL"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_LOG_LEVEL": "loud"}, "PONTE_LOG_LEVEL"),
 ])
 def test_each_mistake_is_named(environ: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):

@@ -23,6 +23,8 @@ ACTIONS: dict[str, tuple[int, int]] = {
     "privacy": (0, 0),
     "forget": (0, 0),      # asks first
     "forget-yes": (0, 0),
+    "rosters": (0, 0),     # organisers: the events whose attendees they can see
+    "roster": (1, 1),      # roster:<slug> who is coming, with the file
 }
 
 
