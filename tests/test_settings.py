@@ -61,3 +61,41 @@ def test_cli_speaks_italian_to_an_italian_terminal(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 2 and result.stderr.startswith("Ponte non può partire")
+
+
+@pytest.mark.parametrize("token", ["123456:", "123456:ABC", ":" + "A" * 35, "abc:" + "A" * 35, "123456:" + "A" * 34,
+                                   "123456:" + "A" * 36, "123456:" + "A" * 34 + "!", "123456:" + "A" * 34 + " "])
+def test_a_token_of_the_wrong_shape_is_refused(token: str) -> None:
+    with pytest.raises(SettingsError, match="PONTE_TOKEN") as caught:
+        Settings.from_env({"PONTE_TOKEN": token}, env_file=None)
+    assert token.strip() not in str(caught.value) or not token.strip(), "the token is a secret: never repeat it"
+
+
+def test_a_token_of_the_real_shape_is_accepted() -> None:
+    for token in ("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_", "7:" + "-_" * 17 + "z"):
+        assert Settings.from_env({"PONTE_TOKEN": token}, env_file=None).token == token
+
+
+@pytest.mark.parametrize(("language", "start"), [("en_US.UTF-8", "Ponte cannot start: PONTE_TOKEN does not look like "
+                                                                 "a bot token"),
+                                                ("it_IT.UTF-8", "Ponte non può partire: PONTE_TOKEN non sembra il "
+                                                                "token di un bot")])
+@pytest.mark.parametrize("token", ["123456:", "123456:ABC"])
+def test_run_with_a_malformed_token_exits_2_naming_it(tmp_path: Path, token: str, language: str, start: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")} | {"LANG": language,
+                                                                                  "PONTE_TOKEN": token}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(start), result.stderr
+
+
+def test_every_settings_mistake_is_said_in_italian(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")} | {"LANG": "it_IT.UTF-8"}
+    for name, value, words in (("PONTE_ADMINS", "12,bob", "separati da virgole (bob non lo è)"),
+                               ("PONTE_TIMEZONE", "Europe/Torino", "non è un fuso orario IANA conosciuto"),
+                               ("PONTE_API_URL", "api.telegram.org", "deve iniziare con http://"),
+                               ("PONTE_LOG_LEVEL", "loud", "deve essere uno tra")):
+        result = subprocess.run([sys.executable, "-m", "bot", "agenda", "export"], cwd=tmp_path,
+                                env=env | {name: value}, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and words in result.stderr and " got " not in result.stderr, result.stderr

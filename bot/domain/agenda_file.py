@@ -63,6 +63,8 @@ _TOML_MISTAKES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Unterminated string",), N_("a text is not closed with its quotes")),
     (("Unescaped", "Escaped character", "Invalid hex value"),
      N_("a backslash in a text starts an escape that is not valid; write \\\\ for a backslash")),
+    # A line break inside a one-line text: its closing quotes are missing.
+    (("Illegal character '\\n'",), N_("a text is not closed with its quotes")),
     (("Illegal character",), N_("the line has a character that TOML does not allow there")),
 )
 _WHERE = re.compile(r"\(at line (\d+), column (\d+)\)$")
