@@ -5,15 +5,19 @@ from __future__ import annotations
 import io
 import sqlite3
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import TYPE_STRING
 
 from bot.domain.agenda_file import parse_agenda
+from bot.render.i18n import translator
+from bot.render.rosters import roster_choice, roster_view
 from storage import Database
 from storage.migrations import MIGRATIONS
+from storage.records import EventSeats, Participant, Registration
+from storage.registrations import RosterEntry
 from tests.conftest import ORGANISER
 from tests.harness import EXAMPLE, Harness
 
@@ -193,3 +197,31 @@ async def test_a_database_from_before_usernames_gets_the_column(tmp_path: Path) 
         assert await db.schema_version() == len(MIGRATIONS)
     finally:
         await db.close()
+
+
+def test_a_long_roster_fits_one_message_and_points_to_the_file() -> None:
+    event = replace(parse_agenda(EXAMPLE.read_text(encoding="utf-8"))[0], capacity=80)
+    moment = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+    roster = []
+    for n in range(1, 121):
+        confirmed = n <= 80
+        registration = Registration(n, 1, n, "confirmed" if confirmed else "waitlisted", None if confirmed else n,
+                                    moment, moment)
+        person = Participant(n, "it", f"{n} " + "Giovanna Maria Fiorentino de' Medici " * 3, username=f"person_{n}")
+        roster.append(RosterEntry(registration, person, None if confirmed else n - 80))
+    for language in ("it", "en"):
+        text, _ = roster_view(translator(language), EventSeats(event, 80, 40), roster)
+        assert len(text) <= 4096
+        assert text.endswith(translator(language)._("The file below has everyone."))
+        assert "1. 1 Giovanna" in text
+    text, _ = roster_view(translator("en"), EventSeats(event, 2, 1), roster[78:81])
+    assert "The file below has everyone." not in text and "1. 81 Giovanna" in text
+
+
+def test_more_events_than_a_keyboard_holds_keep_to_telegrams_limit() -> None:
+    event = parse_agenda(EXAMPLE.read_text(encoding="utf-8"))[0]
+    events = [EventSeats(replace(event, slug=f"event-{n}"), 0, 0) for n in range(120)]
+    text, rows = roster_choice(translator("it"), events)
+    assert len(rows) == 100 and "scrivi /attendees seguito dal codice dell'evento" in text
+    text, rows = roster_choice(translator("en"), events[:3])
+    assert len(rows) == 3 and "/attendees" not in text

@@ -20,7 +20,9 @@ from bot.render.timefmt import BABEL_LOCALE, city_name, local_day, short_weekday
 from storage.records import Event, EventSeats, Participant
 from storage.registrations import RosterEntry
 
-NAMES_SHOWN = 60  # names in the message; the file always has everyone
+NAMES_SHOWN = 60  # names of each list in the message; the file always has everyone
+TEXT_BUDGET = 4096  # Telegram's limit for a message, which long names could otherwise pass
+BUTTONS = 100  # Telegram's limit for a keyboard
 TITLE_SHOWN = 40  # characters of a title on a button
 # Text starting with one of these is a formula, or starts one, in some spreadsheet programs.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -57,6 +59,12 @@ def roster_choice(t: Translator, events: list[EventSeats]) -> tuple[str, Rows]:
         flag = "⚠️ " if seats.over_capacity else ""
         rows.append([Button(f"{flag}{day} · {title} · {taken}", callback_data.build("roster", event.slug))])
     text = t._("👥 Choose an event to see who is coming.")
+    if len(rows) > BUTTONS:
+        rows = rows[:BUTTONS]
+        text += "\n" + t.n_("Only the first {n} event has a button; for the others, write /attendees followed by "
+                            "the event's code.",
+                            "Only the first {n} events have a button; for the others, write /attendees followed by "
+                            "the event's code.", BUTTONS)
     if any(seats.over_capacity for seats in events):
         text += "\n" + t._("⚠️ marks an event with more people confirmed than seats.")
     return text, rows
@@ -81,14 +89,24 @@ def roster_view(t: Translator, seats: EventSeats, roster: list[RosterEntry]) -> 
             "⚠️ Overbooked: {n} more people are confirmed than there are seats (the capacity was lowered after "
             "they signed up). Nobody was removed: talk with the last people confirmed, or raise the capacity.",
             seats.over_capacity)]
-    if confirmed:
-        lines += ["", t._("<b>Confirmed</b>")]
-        lines += [f"{i}. {_person(e.participant)}" for i, e in enumerate(confirmed[:NAMES_SHOWN], start=1)]
-    if waiting:
-        lines += ["", t._("<b>Waiting list</b>")]
-        lines += [f"{e.waitlist_position}. {_person(e.participant)}" for e in waiting[:NAMES_SHOWN]]
-    if len(confirmed) > NAMES_SHOWN or len(waiting) > NAMES_SHOWN:
-        lines += ["", t._("The file below has everyone.")]
+    everyone = t._("The file below has everyone.")
+    budget = TEXT_BUDGET - len("\n".join(lines)) - len(everyone) - 100
+    shown = 0
+    for heading, entries, numbers in ((t._("<b>Confirmed</b>"), confirmed, range(1, len(confirmed) + 1)),
+                                      (t._("<b>Waiting list</b>"), waiting, [e.waitlist_position for e in waiting])):
+        if not entries or budget <= len(heading):
+            continue
+        budget -= len(heading) + 1
+        lines += ["", heading]
+        for number, entry in list(zip(numbers, entries, strict=True))[:NAMES_SHOWN]:
+            line = f"{number}. {_person(entry.participant)}"
+            budget -= len(line) + 1
+            if budget < 0:
+                break
+            lines.append(line)
+            shown += 1
+    if shown < len(roster):
+        lines += ["", everyone]
     return "\n".join(lines), [[Button(t._("◀️ All events"), callback_data.build("rosters"))]]
 
 
