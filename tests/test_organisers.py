@@ -106,7 +106,7 @@ async def test_an_overbooked_event_is_flagged_in_both_languages(bot: Harness) ->
     await bot.press(ORGANISER, "⚠️")
     summary = bot.telegram.chat(ORGANISER)[-2].text
     assert "Confermati: 3 su 1 posto" in summary
-    assert "ci sono 2 persone confermate in più dei posti" in summary
+    assert "ci sono 2 persone confermate in più rispetto ai posti" in summary
     await bot.services.agenda.apply([replace(e, capacity=2) if e.slug == WORKSHOP else e for e in events])
     await bot.services.people.set_language(ORGANISER, "en")
     await bot.send(ORGANISER, f"/attendees {WORKSHOP}")
