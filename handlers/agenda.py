@@ -5,8 +5,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.render.event_view import agenda_view, event_view
+from bot.render.i18n import N_
 from handlers.common import reply
 from handlers.context import PonteContext
+from handlers.journeys import Command, Contribution, Press
 
 
 def _reader_tz(context: PonteContext) -> str | None:
@@ -14,8 +16,11 @@ def _reader_tz(context: PonteContext) -> str | None:
 
 
 async def show_agenda(update: Update, context: PonteContext, page: int = 0, *, new: bool = False) -> None:
-    events = await context.services.agenda.upcoming()
-    text, rows = agenda_view(context.t, events, page, _reader_tz(context))
+    """The events still to come; once every one is over, the ones that took place, to read."""
+    upcoming, past = await context.services.agenda.programme()
+    now = context.services.clock.now()
+    ended = not upcoming and bool(past)
+    text, rows = agenda_view(context.t, past if ended else upcoming, page, _reader_tz(context), now, ended=ended)
     await reply(update, context, text, rows, new=new)
 
 
@@ -26,9 +31,7 @@ async def agenda_command(update: Update, context: PonteContext) -> None:
 
 async def agenda_page(update: Update, context: PonteContext) -> None:
     """A page of the agenda, from its navigation buttons or an event's Back button."""
-    action = context.action
-    page = int(action.arg(0, "0")) if action.arg(0, "0").isdigit() else 0
-    await show_agenda(update, context, page)
+    await show_agenda(update, context, context.action.number(0))
 
 
 async def show_event(update: Update, context: PonteContext, slug: str, *, new: bool = False,
@@ -49,6 +52,10 @@ async def show_event(update: Update, context: PonteContext, slug: str, *, new: b
 
 async def open_event(update: Update, context: PonteContext) -> None:
     """Tapping an event on the agenda (or in a notice) opens its detail."""
-    action = context.action
-    page = int(action.arg(1, "0")) if action.arg(1, "0").isdigit() else 0
-    await show_event(update, context, action.arg(0), back_page=page)
+    await show_event(update, context, context.action.arg(0), back_page=context.action.number(1))
+
+
+JOURNEYS = Contribution(
+    commands=(Command("agenda", agenda_command, N_("The program of the exchange")),),
+    presses=(Press("agenda", agenda_page, (1, 1)), Press("event", open_event, (1, 2))),
+)

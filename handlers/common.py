@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.render.notices import Button
+from bot.render.buttons import Button
+from bot.telegram.errors import Refusal, refusal
 from bot.telegram.markup import keyboard, keyboard_text
 from handlers.context import PonteContext
 
@@ -23,18 +24,17 @@ async def reply(update: Update, context: PonteContext, text: str, rows: Rows = (
     ``notice`` is the short answer shown on the pressed button itself."""
     if len(text) > TEXT_LIMIT:
         raise ValueError(f"a reply of {len(text)} characters: views must fit Telegram's {TEXT_LIMIT}")
+    await toast(update, context, notice, alert=alert)
     query = update.callback_query
-    if query is not None and not context.answered:
-        context.answered = True
-        await context.bot.answer_press(query.id, notice[:200] if notice else None, alert=alert)
     if query is not None and query.message is not None and not new:
         try:
             await context.bot.edit_view(query.message.chat.id, query.message.message_id, text, keyboard_text(rows))
             return
         except BadRequest as error:
-            if "not modified" in error.message:
+            kind = refusal(error)
+            if kind is Refusal.NOT_MODIFIED:
                 return
-            if "not found" not in error.message and "can't be edited" not in error.message:
+            if kind is not Refusal.MESSAGE_GONE:
                 raise
             # The message is gone (deleted, or too old to edit): say it anew.
     await context.bot.send_message(
@@ -43,7 +43,8 @@ async def reply(update: Update, context: PonteContext, text: str, rows: Rows = (
 
 
 async def toast(update: Update, context: PonteContext, text: str | None = None, *, alert: bool = False) -> None:
-    """A short answer on the pressed button itself (once per press, as Telegram allows)."""
+    """A short answer on the pressed button itself (once per press, as Telegram allows: a journey that
+    replies twice answers the press only the first time)."""
     if update.callback_query is not None and not context.answered:
         context.answered = True
         await context.bot.answer_press(update.callback_query.id, text[:200] if text else None, alert=alert)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext
 
 from bot.domain.people import Participant
 from bot.domain.services import Domain
+
+if TYPE_CHECKING:
+    from handlers.journeys import Routing
 from bot.render.callback_data import Action
 from bot.render.i18n import DEFAULT_LANGUAGE, Translator, translator
 from bot.telegram.ponte_bot import PonteBot
@@ -16,9 +21,19 @@ from bot.telegram.ponte_bot import PonteBot
 class PonteApplication(Application[PonteBot, "PonteContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]):
     """The python-telegram-bot application, holding Ponte's services instead of string-keyed bot_data."""
 
-    def __init__(self, *, services: Domain, **kwargs: Any) -> None:
+    def __init__(self, *, services: Domain, routing: Routing, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+        self.routing = routing
+        # Told the id of every update once its handling is over (the durable inbox marks it handled).
+        self.on_handled: Callable[[int], None] | None = None
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if self.on_handled is not None and isinstance(update, Update):
+                self.on_handled(update.update_id)
 
 
 class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -36,3 +51,7 @@ class PonteContext(CallbackContext[PonteBot, dict[Any, Any], dict[Any, Any], dic
     @property
     def services(self) -> Domain:
         return self.application.services  # type: ignore[attr-defined]
+
+    @property
+    def routing(self) -> Routing:
+        return self.application.routing  # type: ignore[attr-defined]

@@ -7,23 +7,26 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.domain.languages import language_for
-from bot.render.i18n import translator
 from handlers.context import PonteContext
+from handlers.people import reader
 
 log = logging.getLogger(__name__)
 
 
 async def report_error(update: object, context: PonteContext) -> None:
     """Log the failure with its update, and apologise to the person it happened to."""
-    log.error("error while handling %r", update, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=context.error)
+        return
+    # Telegram ids only: an update carries names and usernames, which logs must not keep.
+    user = update.effective_user
+    log.error("error while handling update %s from %s", update.update_id, user.id if user else "nobody",
+              exc_info=context.error)
+    if update.effective_chat is None:
         return
     try:
         # The error handler gets a fresh context, not the failed journey's: find the language again.
-        user = update.effective_user
-        person = await context.services.people.get(user.id) if user else None
-        t = translator(language_for(person.language if person else None, user.language_code if user else None))
+        _, t = await reader(context.services, update.effective_user)
         if update.callback_query:
             await update.callback_query.answer()
         await context.bot.send_message(update.effective_chat.id, t._(

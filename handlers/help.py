@@ -9,28 +9,15 @@ from telegram import Update
 from bot.render.i18n import N_, Translator
 from handlers.common import reply, toast
 from handlers.context import PonteContext
+from handlers.journeys import Command, Contribution
 from handlers.menus import main_menu
-
-# The phone's command menu and /help, in this order.
-COMMANDS = (
-    ("agenda", N_("The program of the exchange")),
-    ("my", N_("Your events and waiting lists")),
-    ("settings", N_("Language, city and time zone")),
-    ("language", N_("Change language")),
-    ("privacy", N_("What is kept about you, and deleting it")),
-    ("help", N_("What this bot can do")),
-    ("start", N_("Start again")),
-)
-ORGANISER_COMMANDS = (("attendees", N_("Who is coming to an event (organizers)")),)
 
 
 def help_text(context: PonteContext) -> str:
     t = context.t
+    organiser = bool(context.person and context.services.roles.is_organiser(context.person.telegram_id))
     lines = [t._("Here is what you can do:")]
-    commands = list(COMMANDS)
-    if context.person and context.services.roles.is_organiser(context.person.telegram_id):
-        commands += ORGANISER_COMMANDS
-    lines += [f"/{name} — {t._(description)}" for name, description in commands]
+    lines += [f"/{name} — {t._(description)}" for name, description in context.routing.menu(organiser=organiser)]
     return "\n".join(lines)
 
 
@@ -53,7 +40,7 @@ async def show_help(update: Update, context: PonteContext) -> None:
 
 async def unknown_command(update: Update, context: PonteContext) -> None:
     """A command that does not exist: say so, and list those that do."""
-    command = update.effective_message.text.split(maxsplit=1)[0][:40]
+    command = (update.effective_message.text.split(maxsplit=1) or ["/"])[0][:40]
     await reply(update, context, context.t._("I don't know the command {command}.", command=html.escape(command))
                 + "\n\n" + help_text(context), main_menu(context.t))
 
@@ -69,3 +56,6 @@ async def stale_button(update: Update, context: PonteContext) -> None:
     """A button from an old message, another version of the bot, or forged data."""
     await toast(update, context, context.t._(
         "This button no longer works. Use /agenda or /help to carry on."), alert=True)
+
+
+JOURNEYS = Contribution(commands=(Command("help", show_help, N_("What this bot can do"), before_consent=True),))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.render import callback_data
+from bot.render.buttons import Button
 from bot.render.i18n import Translator
-from bot.render.notices import Button
 
 
 def main_menu(t: Translator) -> list[list[Button]]:

@@ -7,9 +7,11 @@ import html
 from telegram import InputFile, Update
 
 from bot.domain.roles import NotAllowedError
+from bot.render.i18n import N_
 from bot.render.rosters import roster_choice, roster_filename, roster_view, roster_xlsx
 from handlers.common import reply, toast
 from handlers.context import PonteContext
+from handlers.journeys import Command, Contribution, Press
 
 
 def _refusal(context: PonteContext) -> str:
@@ -71,3 +73,12 @@ async def _refuse(update: Update, context: PonteContext) -> None:
         await toast(update, context, _refusal(context), alert=True)
         return
     await reply(update, context, _refusal(context))
+
+
+JOURNEYS = Contribution(
+    commands=(Command("attendees", attendees, N_("Who is coming to an event (organizers)"), organisers_only=True),),
+    presses=(
+        Press("rosters", choose_event),  # the events, to choose whose attendees to see
+        Press("roster", show_attendees, (1, 1)),  # roster:<slug>
+    ),
+)

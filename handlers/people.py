@@ -2,44 +2,38 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Update, User
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.languages import language_for
-from bot.render import callback_data
-from bot.render.i18n import translator
+from bot.domain.people import Participant
+from bot.domain.services import Domain
+from bot.render.i18n import Translator, translator
 from handlers.context import PonteContext
+from handlers.groups import in_private_chat
 from handlers.privacy import show_privacy_notice
 
-# What a person may do before consenting: read and answer the privacy notice, pick a language, get help.
-_OPEN_COMMANDS = {"start", "help", "language", "privacy"}
-_OPEN_BUTTONS = {"consent", "lang", "langmenu", "noop"}
+
+async def reader(services: Domain, user: User | None) -> tuple[Participant | None, Translator]:
+    """The person behind an update and the language to answer them in: their stored choice, else their
+    phone's."""
+    person = await services.people.get(user.id) if user else None
+    stored = person.language if person else None
+    return person, translator(language_for(stored, user.language_code if user else None))
 
 
 async def load_person(update: Update, context: PonteContext) -> None:
     """Load the person once per update and choose their language; stop updates that need consent."""
+    if not in_private_chat(update):
+        raise ApplicationHandlerStop  # the consent gate must never answer in a group
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
-    people = context.services.people
-    context.person = await people.get(user.id)
-    stored = context.person.language if context.person else None
-    context.t = translator(language_for(stored, user.language_code))
+    context.person, context.t = await reader(context.services, user)
     if context.person and context.person.consented:
         context.person = await people.note_username(user.id, user.username)
         return
-    if _is_open(update):
+    if context.routing.open_before_consent(update):
         return
     await show_privacy_notice(update, context, event_slug=None)
     raise ApplicationHandlerStop
-
-
-def _is_open(update: Update) -> bool:
-    if update.callback_query:
-        action = callback_data.parse(update.callback_query.data)
-        return action is not None and action.name in _OPEN_BUTTONS
-    message = update.effective_message
-    if message and message.text and message.text.startswith("/"):
-        command = message.text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(message.text) > 1 else ""
-        return command in _OPEN_COMMANDS
-    return False

@@ -7,9 +7,11 @@ import html
 from telegram import Update
 
 from bot.render import callback_data
-from bot.render.notices import Button
+from bot.render.buttons import Button
+from bot.render.i18n import N_
 from handlers.common import reply
 from handlers.context import PonteContext
+from handlers.journeys import Command, Contribution, Press
 from handlers.menus import city_buttons, language_buttons
 
 
@@ -89,3 +91,14 @@ async def forget_me(update: Update, context: PonteContext) -> None:
     await context.services.people.forget(update.effective_user.id)
     await reply(update, context, context.t._(
         "Done: everything about you has been deleted. Send /start if you ever want to come back."))
+
+
+JOURNEYS = Contribution(
+    commands=(Command("privacy", show_privacy, N_("What is kept about you, and deleting it"), before_consent=True),),
+    presses=(
+        Press("consent", answer_consent, (1, 2), before_consent=True),  # consent:yes[:slug] / consent:no
+        Press("privacy", show_privacy),
+        Press("forget", confirm_forget),  # asks first
+        Press("forget-yes", forget_me),
+    ),
+)

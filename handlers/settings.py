@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.render import callback_data
-from bot.render.i18n import LANGUAGES, translator
-from bot.render.notices import Button
+from bot.render.buttons import Button
+from bot.render.i18n import LANGUAGES, N_, translator
 from bot.render.timefmt import city_name
 from handlers.common import reply
 from handlers.context import PonteContext
+from handlers.journeys import Command, Contribution, Press
 from handlers.menus import city_buttons, language_buttons
 from handlers.privacy import show_privacy_notice
 
@@ -60,3 +61,17 @@ async def show_settings(update: Update, context: PonteContext, note: str | None 
 async def ask_city(update: Update, context: PonteContext) -> None:
     """The settings' city button."""
     await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t))
+
+
+JOURNEYS = Contribution(
+    commands=(
+        Command("settings", show_settings, N_("Language, city and time zone")),
+        Command("language", ask_language, N_("Change language"), before_consent=True),
+    ),
+    presses=(
+        Press("lang", choose_language, (1, 1), before_consent=True),
+        Press("langmenu", ask_language, before_consent=True),
+        Press("citymenu", ask_city),
+        Press("settings", show_settings),
+    ),
+)

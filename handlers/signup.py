@@ -8,14 +8,15 @@ from telegram import InputFile, Update
 
 from bot.domain.signups import Outcome, SignupResult, Standing
 from bot.render import callback_data
+from bot.render.buttons import Button
 from bot.render.calendar_file import event_calendar
-from bot.render.event_view import event_view
-from bot.render.i18n import Translator
-from bot.render.notices import Button
-from bot.render.timefmt import clock_time, day_label, local_day
+from bot.render.event_view import cancel_question, event_view
+from bot.render.i18n import N_, Translator
+from bot.render.timefmt import list_moment, zone_note
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply, toast
 from handlers.context import PonteContext
+from handlers.journeys import Command, Contribution, Press
 
 MY_LIMIT = 30  # upcoming events listed in /my, each with up to two buttons: well under Telegram's 100
 
@@ -74,8 +75,7 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
         return
     title = html.escape(seats.event.title.get(t.language))
     if standing.status == "confirmed":
-        question = t._("Cancel your seat at <b>{title}</b>? It goes at once to the first person on the waiting "
-                       "list, and you cannot get it back.", title=title)
+        question = cancel_question(t, seats)
         confirm = t._("Yes, cancel my seat")
     else:
         question = t._("Leave the waiting list for <b>{title}</b>? You would lose your place (number "
@@ -106,10 +106,11 @@ async def cancel(update: Update, context: PonteContext) -> None:
 
 
 def _my_line(context: PonteContext, entry) -> str:
+    """One of the person's events: when, in their zone (or naming the event's city), what, and where they stand."""
     t = context.t
     event = entry.event
-    when = t._("{day}, {time}", day=day_label(local_day(event.starts_at, event.timezone), t.language),
-               time=clock_time(event.starts_at, event.timezone, t.language))
+    reader_tz = context.person.timezone if context.person else None
+    when = list_moment(t, event.starts_at, event.timezone, reader_tz)
     title = html.escape(event.title.get(t.language))
     if event.cancelled:
         return t._("❌ {when} · <b>{title}</b>: canceled by the organizers", when=when, title=title)
@@ -129,6 +130,9 @@ async def my_events(update: Update, context: PonteContext) -> None:
                                          "find one."), rows)
         return
     lines = [t._("🗂 <b>Your events</b>")]
+    note = zone_note(t, context.person.timezone if context.person else None)
+    if note:
+        lines.append(note)
     rows: list[list[Button]] = []
     if upcoming:
         lines += ["", t._("<b>Coming up</b>")]
@@ -173,3 +177,15 @@ async def send_calendar(update: Update, context: PonteContext) -> None:
         caption=t._("📅 Open this file to add <b>{title}</b> to your calendar.",
                     title=html.escape(event.title.get(t.language))),
     )
+
+
+JOURNEYS = Contribution(
+    commands=(Command("my", my_events, N_("Your events and waiting lists")),),
+    presses=(
+        Press("signup", sign_up, (1, 1)),
+        Press("cancel", ask_cancel, (1, 1)),  # asks first
+        Press("cancel-yes", cancel, (1, 1)),
+        Press("ics", send_calendar, (1, 1)),
+        Press("my", my_events),
+    ),
+)

@@ -8,11 +8,13 @@ import re
 from telegram import Update
 
 from bot.domain.people import AWAITING_TIMEZONE
+from bot.render.i18n import N_
 from bot.render.timefmt import city_name
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.help import help_text, reply_to_stray_text
+from handlers.journeys import Command, Contribution, Press
 from handlers.menus import city_buttons, main_menu
 from handlers.privacy import show_privacy_notice
 
@@ -97,3 +99,9 @@ async def receive_text(update: Update, context: PonteContext) -> None:
         return
     context.person = updated
     await _settled(update, context, then_show)
+
+
+JOURNEYS = Contribution(
+    commands=(Command("start", start, N_("Start again"), before_consent=True),),
+    presses=(Press("city", choose_city, (1, 2)),),  # city:torino[:slug of the event to show afterwards]
+)

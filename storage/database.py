@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import aiosqlite
 
 from storage.events import EventRepository
-from storage.migrations import MIGRATIONS
+from storage.groups import GroupRepository
+from storage.inbox import InboxRepository
+from storage.migrations import MIGRATIONS, Migration
 from storage.outbox import OutboxRepository
 from storage.participants import ParticipantRepository
 from storage.registrations import RegistrationRepository
@@ -20,10 +24,19 @@ class SchemaTooNewError(Exception):
     """The database was written by a newer Ponte; opening it could corrupt what it holds."""
 
 
+class NestedTransactionError(RuntimeError):
+    """A task asked for the connection while it already held it: waiting for itself would deadlock."""
+
+
+# Which task holds which database's connection, as seen from the running task: a nested transaction() or
+# serialized() would otherwise wait forever on the lock its own task holds.
+_HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storage_holder", default=None)
+
+
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("connection", "events", "outbox", "participants", "registrations")
+    __slots__ = ("connection", "events", "groups", "inbox", "outbox", "participants", "registrations")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -31,6 +44,8 @@ class Transaction:
         self.events = EventRepository(connection)
         self.registrations = RegistrationRepository(connection)
         self.outbox = OutboxRepository(connection)
+        self.inbox = InboxRepository(connection)
+        self.groups = GroupRepository(connection)
 
 
 class Database:
@@ -65,8 +80,9 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """Run a block as one serialised transaction: committed on success, rolled back on any error."""
-        async with self._lock:
+        """Run a block as one serialised transaction: committed on success, rolled back on any error.
+        Raises :class:`NestedTransactionError` inside another transaction of the same task."""
+        async with self._held():
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self._transaction
@@ -80,8 +96,22 @@ class Database:
     async def serialized(self) -> AsyncIterator[Transaction]:
         """Hold the connection without BEGIN and COMMIT: for reads, and for writes that are one statement
         (atomic on its own). Saves two round trips to aiosqlite's thread on the hot paths."""
-        async with self._lock:
+        async with self._held():
             yield self._transaction
+
+    @asynccontextmanager
+    async def _held(self) -> AsyncIterator[None]:
+        me = (id(self), asyncio.current_task())
+        if _HOLDER.get() == me:
+            raise NestedTransactionError(
+                "this task already holds the database: pass its Transaction down instead of opening another"
+            )
+        async with self._lock:
+            token = _HOLDER.set(me)
+            try:
+                yield
+            finally:
+                _HOLDER.reset(token)
 
     async def schema_version(self) -> int:
         async with self._lock:
@@ -108,11 +138,31 @@ async def _migrate(connection: aiosqlite.Connection) -> None:
         # executescript would commit on its own; each statement runs inside our explicit transaction.
         await connection.execute("BEGIN IMMEDIATE")
         try:
-            for statement in MIGRATIONS[version - 1].split(";"):
-                if statement.strip():
-                    await connection.execute(statement)
+            await _apply(connection, MIGRATIONS[version - 1])
             await connection.execute(f"PRAGMA user_version = {version}")
         except BaseException:
             await connection.rollback()
             raise
         await connection.commit()
+
+
+async def _apply(connection: aiosqlite.Connection, migration: Migration) -> None:
+    for statement in sql_statements(migration.sql):
+        await connection.execute(statement)
+    if migration.backfill is not None:
+        await migration.backfill(connection)
+
+
+def sql_statements(script: str) -> list[str]:
+    """A script's statements, split where SQLite says a statement is complete: a ';' inside a string or
+    a trigger's body does not end one."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip().rstrip(";").strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        raise ValueError(f"an incomplete SQL statement ends the migration: {current.strip()[:80]!r}")
+    return statements

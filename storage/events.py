@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import Event, EventSeats, Speaker, Texts
+from storage.records import Event, EventSeats, EventStatus, Speaker, Texts
 from storage.timestamps import from_db, to_db
 
 _SEATS = """
@@ -18,7 +18,7 @@ _SEATS = """
 """
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def event_from_row(row: aiosqlite.Row) -> Event:
     speakers = tuple(
         Speaker(name=s["name"], affiliation=Texts(s.get("it", ""), s.get("en", "")))
         for s in json.loads(row["speakers"])
@@ -37,7 +37,7 @@ def _event(row: aiosqlite.Row) -> Event:
         timezone=row["timezone"],
         capacity=row["capacity"],
         signup_closes_at=from_db(row["signup_closes_at"]),
-        status=row["status"],
+        status=EventStatus(row["status"]),
         speakers=speakers,
         position=row["position"],
     )
@@ -60,7 +60,7 @@ def _columns(event: Event) -> dict[str, object]:
         "timezone": event.timezone,
         "capacity": event.capacity,
         "signup_closes_at": to_db(event.signup_closes_at) if event.signup_closes_at else None,
-        "status": event.status,
+        "status": str(event.status),
         "speakers": json.dumps(
             [{"name": s.name, "it": s.affiliation.it, "en": s.affiliation.en} for s in event.speakers],
             ensure_ascii=False,
@@ -75,17 +75,17 @@ class EventRepository:
 
     async def all(self) -> list[Event]:
         rows = await self._db.execute_fetchall("SELECT * FROM event ORDER BY starts_at, position, slug")
-        return [_event(row) for row in rows]
+        return [event_from_row(row) for row in rows]
 
     async def by_slug(self, slug: str) -> Event | None:
         rows = await self._db.execute_fetchall("SELECT * FROM event WHERE slug = ?", (slug,))
         row = rows[0] if rows else None
-        return _event(row) if row else None
+        return event_from_row(row) if row else None
 
     async def by_id(self, event_id: int) -> Event | None:
         rows = await self._db.execute_fetchall("SELECT * FROM event WHERE id = ?", (event_id,))
         row = rows[0] if rows else None
-        return _event(row) if row else None
+        return event_from_row(row) if row else None
 
     async def with_seats(self, *, ending_after: datetime | None = None) -> list[EventSeats]:
         """Every event (or those not yet over) with its seat counts, in time order."""
@@ -93,12 +93,12 @@ class EventRepository:
         rows = await self._db.execute_fetchall(
             f"{_SEATS} {where} GROUP BY e.id ORDER BY e.starts_at, e.position, e.slug", params
         )
-        return [EventSeats(_event(r), r["confirmed"], r["waitlisted"]) for r in rows]
+        return [EventSeats(event_from_row(r), r["confirmed"], r["waitlisted"]) for r in rows]
 
     async def seats_by_slug(self, slug: str) -> EventSeats | None:
         rows = await self._db.execute_fetchall(f"{_SEATS} WHERE e.slug = ? GROUP BY e.id", (slug,))
         row = rows[0] if rows else None
-        return EventSeats(_event(row), row["confirmed"], row["waitlisted"]) if row else None
+        return EventSeats(event_from_row(row), row["confirmed"], row["waitlisted"]) if row else None
 
     async def insert(self, event: Event, now: datetime) -> int:
         columns = _columns(event)

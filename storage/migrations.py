@@ -1,8 +1,23 @@
-"""Numbered schema migrations; the database records the last one applied in ``PRAGMA user_version``."""
+"""Numbered schema migrations; the database records the last one applied in ``PRAGMA user_version``.
+A migration is SQL, and may add a Python step (a data backfill) that runs after it in the same transaction."""
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: people and the agenda.
-    """
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class Migration:
+    description: str
+    sql: str
+    backfill: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("people and the agenda", """
     CREATE TABLE participant (
         telegram_id   INTEGER PRIMARY KEY,
         language      TEXT CHECK (language IN ('it', 'en')),
@@ -38,9 +53,8 @@ MIGRATIONS: tuple[str, ...] = (
         CHECK (ends_at > starts_at)
     );
     CREATE INDEX event_starts_at ON event (starts_at);
-    """,
-    # 2: sign-ups and the outbox of messages the bot sends on its own.
-    """
+    """),
+    Migration("sign-ups, and the outbox of messages the bot sends on its own", """
     CREATE TABLE registration (
         id              INTEGER PRIMARY KEY,
         event_id        INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
@@ -70,9 +84,24 @@ MIGRATIONS: tuple[str, ...] = (
         created_at    TEXT NOT NULL
     );
     CREATE INDEX outbox_due ON outbox (status, due_at);
-    """,
-    # 3: each person's Telegram @username, so that organisers can reach the people coming.
-    """
+    """),
+    Migration("the inbox: updates stored before Telegram is told they arrived", """
+    CREATE TABLE inbox (
+        update_id    INTEGER PRIMARY KEY,
+        payload      TEXT,
+        received_at  TEXT NOT NULL,
+        handled_at   TEXT
+    );
+    CREATE INDEX inbox_unhandled ON inbox (update_id) WHERE handled_at IS NULL;
+    """),
+    # The groups Ponte has already pointed to its private chat (it does so once per group).
+    Migration("groups pointed to the private chat", """
+    CREATE TABLE group_pointer (
+        chat_id     INTEGER PRIMARY KEY,
+        pointed_at  TEXT NOT NULL
+    );
+    """),
+    Migration("each person's Telegram @username, so that organisers can reach the people coming", """
     ALTER TABLE participant ADD COLUMN username TEXT
-    """,
+    """),
 )

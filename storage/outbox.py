@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import OutboxMessage
+from storage.records import OutboxMessage, OutboxStatus
 from storage.timestamps import from_db, to_db
 
 
@@ -19,7 +19,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         event_id=row["event_id"],
         payload=row["payload"],
         due_at=from_db(row["due_at"]),
-        status=row["status"],
+        status=OutboxStatus(row["status"]),
         attempts=row["attempts"],
     )
 
@@ -66,11 +66,11 @@ class OutboxRepository:
         row = rows[0] if rows else None
         return from_db(row[0])
 
-    async def finish(self, message_id: int, status: str, now: datetime, error: str | None = None) -> None:
+    async def finish(self, message_id: int, status: OutboxStatus, now: datetime, error: str | None = None) -> None:
         await self._db.execute(
             "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, "
             "sent_at = CASE WHEN ? = 'sent' THEN ? END WHERE id = ?",
-            (status, error, status, to_db(now), message_id),
+            (str(status), error, str(status), to_db(now), message_id),
         )
 
     async def retry_at(self, message_id: int, due_at: datetime, error: str) -> None:

@@ -10,7 +10,7 @@ from storage.records import Participant
 from storage.timestamps import from_db, to_db
 
 
-def _participant(row: aiosqlite.Row) -> Participant:
+def participant_from_row(row: aiosqlite.Row) -> Participant:
     return Participant(
         telegram_id=row["telegram_id"],
         language=row["language"],
@@ -30,7 +30,7 @@ class ParticipantRepository:
     async def get(self, telegram_id: int) -> Participant | None:
         rows = await self._db.execute_fetchall("SELECT * FROM participant WHERE telegram_id = ?", (telegram_id,))
         row = rows[0] if rows else None
-        return _participant(row) if row else None
+        return participant_from_row(row) if row else None
 
     async def get_many(self, telegram_ids: list[int]) -> dict[int, Participant]:
         if not telegram_ids:
@@ -39,7 +39,7 @@ class ParticipantRepository:
         rows = await self._db.execute_fetchall(
             f"SELECT * FROM participant WHERE telegram_id IN ({marks})", telegram_ids
         )
-        return {row["telegram_id"]: _participant(row) for row in rows}
+        return {row["telegram_id"]: participant_from_row(row) for row in rows}
 
     async def ensure(self, telegram_id: int, now: datetime) -> None:
         """Create the row that holds only the id, as before consent; an existing row is left as it is."""

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+class EventStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self is not RegistrationStatus.CANCELLED
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"  # nothing to say any more, or nobody to say it to
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -37,14 +60,14 @@ class Event:
     map_url: str | None = None
     capacity: int | None = None
     signup_closes_at: datetime | None = None
-    status: str = "scheduled"
+    status: EventStatus = EventStatus.SCHEDULED
     speakers: tuple[Speaker, ...] = ()
     position: int = 0
     id: int | None = field(default=None, compare=False)
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status is EventStatus.CANCELLED
 
 
 @dataclass(frozen=True)
@@ -90,7 +113,7 @@ class Registration:
     id: int
     event_id: int
     participant_id: int
-    status: str
+    status: RegistrationStatus
     queued_seq: int | None
     created_at: datetime
     updated_at: datetime
@@ -104,5 +127,5 @@ class OutboxMessage:
     event_id: int | None
     payload: str
     due_at: datetime
-    status: str
+    status: OutboxStatus
     attempts: int

@@ -8,12 +8,10 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.events import _event
-from storage.participants import _participant
-from storage.records import Event, EventSeats, Participant, Registration
+from storage.events import event_from_row
+from storage.participants import participant_from_row
+from storage.records import Event, EventSeats, Participant, Registration, RegistrationStatus
 from storage.timestamps import from_db, to_db
-
-ACTIVE = ("confirmed", "waitlisted")
 
 
 def _registration(row: aiosqlite.Row, prefix: str = "") -> Registration:
@@ -21,7 +19,7 @@ def _registration(row: aiosqlite.Row, prefix: str = "") -> Registration:
         id=row[f"{prefix}id"],
         event_id=row[f"{prefix}event_id"],
         participant_id=row[f"{prefix}participant_id"],
-        status=row[f"{prefix}status"],
+        status=RegistrationStatus(row[f"{prefix}status"]),
         queued_seq=row[f"{prefix}queued_seq"],
         created_at=from_db(row[f"{prefix}created_at"]),
         updated_at=from_db(row[f"{prefix}updated_at"]),
@@ -62,7 +60,7 @@ class EventStanding:
     """An event, its seats, and where one person stands for it: all read in one query."""
 
     seats: EventSeats
-    status: str | None
+    status: RegistrationStatus | None
     position: int | None
     claim_token: int | None = None
 
@@ -168,9 +166,10 @@ class RegistrationRepository:
         rows = await self._db.execute_fetchall(_STANDINGS.format(pairs=pairs), [v for pair in asked for v in pair])
         found = {}
         for row in rows:
-            seats = EventSeats(_event(row), row["confirmed"], row["waitlisted"])
+            seats = EventSeats(event_from_row(row), row["confirmed"], row["waitlisted"])
             for person, status, claim_token, position in json.loads(row["people"]):
-                active = status in ACTIVE
+                status = RegistrationStatus(status) if status else None
+                active = status is not None and status.active
                 found[(row["slug"], person)] = EventStanding(
                     seats, status if active else None, position, claim_token if active else None
                 )
@@ -184,14 +183,14 @@ class RegistrationRepository:
         return _registration(row) if row else None
 
     async def save(
-        self, event_id: int, participant_id: int, status: str, queued_seq: int | None, now: datetime
+        self, event_id: int, participant_id: int, status: RegistrationStatus, queued_seq: int | None, now: datetime
     ) -> None:
         """Record a person's status for an event: one row per person and event, reused on a new sign-up."""
         await self._db.execute(
             "INSERT INTO registration (event_id, participant_id, status, queued_seq, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, participant_id) DO UPDATE SET "
             "status = excluded.status, queued_seq = excluded.queued_seq, updated_at = excluded.updated_at",
-            (event_id, participant_id, status, queued_seq, to_db(now), to_db(now)),
+            (event_id, participant_id, str(status), queued_seq, to_db(now), to_db(now)),
         )
 
     async def counts(self, event_id: int) -> tuple[int, int]:
@@ -219,7 +218,7 @@ class RegistrationRepository:
             "ORDER BY e.starts_at, e.position, e.slug",
             (participant_id,),
         )
-        return [PersonalEntry(_registration(row, "r_"), _event(row), row["waitlist_position"]) for row in rows]
+        return [PersonalEntry(_registration(row, "r_"), event_from_row(row), row["waitlist_position"]) for row in rows]
 
     async def roster(self, event_id: int) -> list[RosterEntry]:
         """Confirmed people first (in the order they got their seat), then the waiting list in order."""
@@ -231,4 +230,5 @@ class RegistrationRepository:
             "r.queued_seq, r.id",
             (event_id,),
         )
-        return [RosterEntry(_registration(row, "r_"), _participant(row), row["waitlist_position"]) for row in rows]
+        return [RosterEntry(_registration(row, "r_"), participant_from_row(row), row["waitlist_position"])
+                for row in rows]

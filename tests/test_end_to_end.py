@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config.clock import SystemClock
 from bot.domain.agenda import Agenda
 from bot.domain.agenda_file import parse_agenda
+from bot.domain.notices import NoticeKind
 from bot.standin import FakeTelegram
 from bot.standin.server import serve
 from storage import Database
@@ -148,3 +149,74 @@ def test_ponte_run_with_the_api_out_of_reach_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("Ponte cannot reach the Bot API at PONTE_API_URL")
     assert "Traceback" not in result.stderr
+
+
+def test_ponte_shell_lists_its_people_and_explains_a_wrong_as(tmp_path: Path) -> None:
+    script = "\n".join(["/as", "/as Mike fr", "/as 123", "/as Mike en extra", "/as Anna", "/as", "/quit"])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "shell.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    first_list = out[out.index("\nGiulia> /as\n"):out.index("\nGiulia> /as Mike fr")]
+    assert "Giulia · id 1001 · phone language: it (that's you now)" in first_list
+    assert "Mike · id 1002 · phone language: en" in first_list
+    assert "PONTE_ADMINS=1002" in first_list
+    usage = "· Usage: /as NAME [it|en], for example /as Mike en; /as alone lists the people.\n"
+    assert out.count(usage) == 3
+    assert "You are now Anna" in out and "Anna · id 1003 · phone language: it (that's you now)" in out
+    assert "Ponte →" not in out  # none of it went to the bot
+
+
+def test_ponte_shell_makes_the_organiser_of_ponte_admins(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/start", "1", "1", "/attendees collaborative-services",            # Giulia, 1001: not an organiser
+        "/as Mike", "/start", "1", "2", "/attendees collaborative-services",  # Mike, 1002: the organiser
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "shell.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path, env=_env(PONTE_ADMINS="1002"),
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    giulia, mike = result.stdout.split("You are now Mike")
+    assert "solo gli organizzatori dello scambio possono vedere chi partecipa" in giulia
+    assert "only the organizers" not in mike and "📎 file collaborative-services-attendees" in mike
+
+
+async def test_ponte_shell_prints_a_notice_that_falls_due_while_nobody_types(tmp_path: Path) -> None:
+    """A notice queued by another connection while the shell waits for input prints on its own."""
+    db_path = tmp_path / "shell.db"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "shell", "--db", str(db_path), cwd=tmp_path, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    seen: list[str] = []
+
+    async def read_until(text: str) -> None:
+        async with asyncio.timeout(60):
+            while text not in "".join(seen):
+                line = await process.stdout.readline()
+                assert line, "".join(seen)
+                seen.append(line.decode())
+
+    try:
+        # Giulia consents and chooses Torino; the /as list printed after them says they are done.
+        process.stdin.write(b"/start\n1\n1\n/as\n")
+        await process.stdin.drain()
+        await read_until("The simulated people")
+        db = await Database.open(db_path)
+        try:
+            async with db.transaction() as tx:
+                event = await tx.events.by_slug("collaborative-services")
+                now = SystemClock().now()
+                await tx.outbox.add(1001, NoticeKind.SEAT_CONFIRMED, due_at=now, now=now, event_id=event.id)
+        finally:
+            await db.close()
+        # Nothing more is typed: the shell's own schedule must send it.
+        await read_until("┌─ Ponte → Giulia\n│ 🎉")
+        process.stdin.write(b"/quit\n")
+        await process.stdin.drain()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, stderr.decode()[-2000:]

@@ -8,8 +8,11 @@ from datetime import timedelta
 from bot.delivery.outbox import Dispatcher
 from bot.delivery.pacing import Pacer
 from bot.domain.agenda_file import parse_agenda
+from bot.domain.notices import NoticeKind
+from bot.render.notices import RENDERERS
 from bot.standin import ApiError
 from bot.telegram.courier import TelegramCourier
+from storage.records import EventStatus
 from tests.harness import EXAMPLE, Harness
 
 WORKSHOP = "collaborative-services"
@@ -80,7 +83,8 @@ async def test_a_message_that_keeps_failing_is_given_up(bot: Harness) -> None:
 async def test_notice_for_an_event_cancelled_meanwhile_is_not_sent(bot: Harness) -> None:
     await _promote(bot, [2])
     events = await bot.services.agenda.all_events()
-    await bot.services.agenda.apply([replace(e, status="cancelled") if e.slug == WORKSHOP else e for e in events])
+    cancelled = EventStatus.CANCELLED
+    await bot.services.agenda.apply([replace(e, status=cancelled) if e.slug == WORKSHOP else e for e in events])
     assert await bot.services.dispatcher.dispatch_due() == 0
     assert await _statuses(bot) == [(2, "skipped", 1)]
 
@@ -109,3 +113,33 @@ async def test_the_sweep_is_never_dropped_for_being_late_and_sends_what_is_due(b
     await _promote(bot, [2])  # queued by something that did not wake the dispatcher (an import, say)
     await sweep.callback(CallbackContext.from_job(sweep, bot.app))
     assert await _statuses(bot) == [(2, "sent", 1)]
+
+
+async def test_a_refused_message_fails_at_once_and_a_vanished_chat_is_skipped(bot: Harness) -> None:
+    """A 400 is Telegram saying no to this message: trying again cannot help, unlike a network error."""
+    await _promote(bot, [2, 3])
+    bot.telegram.fail_next.append(ApiError(400, "Bad Request: can't parse entities"))
+    await bot.services.dispatcher.dispatch_due()
+    await bot.services.signups.cancel(2, WORKSHOP)
+    bot.telegram.fail_next.append(ApiError(400, "Bad Request: chat not found"))
+    await bot.services.dispatcher.dispatch_due()
+    assert await _statuses(bot) == [(2, "failed", 1), (3, "skipped", 1)]
+
+
+def test_every_kind_of_notice_has_its_renderer() -> None:
+    assert set(RENDERERS) == set(NoticeKind)
+
+
+async def test_a_row_that_cannot_be_rendered_fails_alone_and_the_rest_go_out(bot: Harness) -> None:
+    await _promote(bot, [2])
+    now = bot.services.clock.now()
+    async with bot.services.db.transaction() as tx:
+        # Written by a newer Ponte, say: this version has nothing to say it with.
+        await tx.outbox.add(2, "postcard_from_the_future", due_at=now - timedelta(seconds=1), now=now)
+    assert await bot.services.dispatcher.dispatch_due() == 1
+    statuses = await _statuses(bot)
+    assert (2, "failed", 1) in statuses and (2, "sent", 1) in statuses
+    async with bot.services.db.transaction() as tx:
+        failed = [m for m in await tx.outbox.all() if m.status == "failed"]
+        reasons = await tx.connection.execute_fetchall("SELECT last_error FROM outbox WHERE status = 'failed'")
+    assert failed[0].kind == "postcard_from_the_future" and "cannot be rendered" in reasons[0][0]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from bot.app.application import publish_profile
+from handlers.journeys import Contribution, Press, Routing
 from tests.harness import Harness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,3 +84,49 @@ def test_every_package_of_bot_has_its_rules() -> None:
     """A new sub-package of bot/ must say what it may not import, or the layer test would ignore it."""
     packages = {f"bot.{p.name}" for p in (ROOT / "bot").iterdir() if (p / "__init__.py").exists()}
     assert packages - set(FORBIDDEN) == {"bot.app"}
+
+
+def _built_payloads() -> list[tuple[str, str, int]]:
+    """(module, action, number of arguments) for every callback_data.build(...) call with a literal name."""
+    found = []
+    for package in ("bot", "handlers"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "build"
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == "callback_data"):
+                    name = node.args[0]
+                    assert isinstance(name, ast.Constant), f"{path.name}: build the payload with a literal name"
+                    starred = any(isinstance(a, ast.Starred) for a in node.args[1:])
+                    found.append((path.name, name.value, -1 if starred else len(node.args) - 1))
+    return found
+
+
+async def test_every_button_the_bot_builds_has_a_journey_that_takes_it(bot: Harness) -> None:
+    presses = bot.app.routing.presses
+    payloads = _built_payloads()
+    assert len(payloads) > 20
+    for module, action, args in payloads:
+        assert action in presses, f"{module} builds {action!r} buttons that no journey handles"
+        fewest, most = presses[action].arity
+        assert args == -1 or fewest <= args <= most, f"{module}: {action} with {args} arguments"
+
+
+def test_two_journeys_cannot_claim_one_button() -> None:
+    async def journey(update, context) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="signup"):
+        Routing([Contribution(presses=(Press("signup", journey, (1, 1)),)),
+                 Contribution(presses=(Press("signup", journey, (1, 1)),))])
+
+
+def test_a_payload_with_the_wrong_number_of_arguments_is_refused() -> None:
+    async def journey(update, context) -> None:
+        return None
+
+    routing = Routing([Contribution(presses=(Press("signup", journey, (1, 1)),))])
+    assert routing.press("signup:workshop") is not None
+    assert routing.press("signup") is None
+    assert routing.press("signup:workshop:extra") is None
+    assert routing.press("unknown:workshop") is None
+    assert routing.press("signup:<b>") is None

@@ -10,6 +10,7 @@ import icalendar
 import openpyxl
 
 from bot.domain.agenda_file import parse_agenda
+from storage.records import EventStatus
 from tests.conftest import ORGANISER
 from tests.harness import EXAMPLE, Harness
 
@@ -158,7 +159,8 @@ async def test_sign_up_on_a_cancelled_event_from_an_old_message(bot: Harness) ->
     events = await _workshop_with(bot, 5)
     await bot.onboard(MIKE, "Mike", "en")
     await bot.send(MIKE, f"/start e_{WORKSHOP}")
-    await bot.services.agenda.apply([replace(e, status="cancelled") if e.slug == WORKSHOP else e for e in events])
+    cancelled = EventStatus.CANCELLED
+    await bot.services.agenda.apply([replace(e, status=cancelled) if e.slug == WORKSHOP else e for e in events])
     await bot.press(MIKE, "Sign up")
     assert "has been canceled" in bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
     assert "This event has been canceled." in bot.last(MIKE).text

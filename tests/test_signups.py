@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.agenda_file import parse_agenda
+from bot.domain.notices import NoticeKind
 from bot.domain.roles import NotAllowedError
-from bot.domain.signups import SEAT_CONFIRMED, Outcome
+from bot.domain.signups import Outcome
 from storage.registrations import RegistrationRepository
 from tests.conftest import ORGANISER
 from tests.harness import EXAMPLE
@@ -108,7 +109,7 @@ async def test_cancel_hands_the_seat_to_the_first_waiting_and_queues_one_notice(
     assert (await services.signups.standing(3, WORKSHOP))[1].position == 1
     async with services.db.transaction() as tx:
         outbox = await tx.outbox.all()
-    assert [(m.recipient_id, m.kind) for m in outbox] == [(2, SEAT_CONFIRMED)]
+    assert [(m.recipient_id, m.kind) for m in outbox] == [(2, NoticeKind.SEAT_CONFIRMED)]
     assert (await services.signups.cancel(1, WORKSHOP)).outcome is Outcome.NOT_REGISTERED
     async with services.db.transaction() as tx:
         assert len(await tx.outbox.all()) == 1

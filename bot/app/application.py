@@ -23,20 +23,24 @@ from bot.app.services import Services
 from bot.render.i18n import LANGUAGES, translator
 from bot.telegram.courier import TelegramCourier
 from bot.telegram.ponte_bot import PonteBot
-from handlers import agenda, help, organiser, privacy, settings, signup, start
+from handlers import agenda, groups, help, organiser, privacy, settings, signup, start
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
+from handlers.journeys import Routing
 from handlers.people import load_person
 
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+# Every journey, in the order of the phone's command menu and /help.
+JOURNEYS = (agenda, signup, settings, privacy, help, start, organiser)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
     """The application, talking to ``PONTE_API_URL`` (or through ``request``, for the stand-in)."""
     # The bot is built here rather than by the builder so that it is a PonteBot; its HTTP clients are the
     # builder's defaults (256 connections for calls, 1 for long polling).
+    routing = Routing([module.JOURNEYS for module in JOURNEYS])
     bot = PonteBot(
         services.settings.token,
         base_url=services.settings.api_url,
@@ -46,35 +50,33 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     )
     application = (
         ApplicationBuilder()
-        .application_class(PonteApplication, kwargs={"services": services})
+        .application_class(PonteApplication, kwargs={"services": services, "routing": routing})
         .bot(bot)
         .context_types(ContextTypes(context=PonteContext))
+        # ponte run polls through bot.app.inbox, which stores each update before confirming it.
+        .updater(None)
         # Updates are handled concurrently; the storage serialises transactions, so order cannot oversell.
         .concurrent_updates(True)
         .build()
     )
-    for group, handler in _handlers():
+    for group, handler in _handlers(routing):
         application.add_handler(handler, group=group)
     application.add_error_handler(report_error)
     services.dispatcher.attach(TelegramCourier(application.bot))
     return application
 
 
-def _handlers() -> list[tuple[int, object]]:
+def _handlers(routing: Routing) -> list[tuple[int, object]]:
     return [
+        # -2: only private chats with a person go further; a group gets at most one pointer there.
+        (-2, TypeHandler(Update, groups.keep_to_private_chats)),
         # -1: who is writing, in which language; stops what needs consent until it is given.
         (-1, TypeHandler(Update, load_person)),
         # 0: one journey per update, first match wins. Button presses first: they are most of the traffic,
-        # and no command handler could take one.
+        # and no command handler could take one. Each press goes to the journey that declared its action.
         (0, CallbackQueryHandler(press_button)),
-        (0, CommandHandler("start", start.start, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("help", help.show_help, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("agenda", agenda.agenda_command, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("my", signup.my_events, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("settings", settings.show_settings, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("language", settings.ask_language, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("privacy", privacy.show_privacy, filters=_NEW_MESSAGES)),
-        (0, CommandHandler("attendees", organiser.attendees, filters=_NEW_MESSAGES)),
+        *((0, CommandHandler(c.name, c.run, filters=_NEW_MESSAGES)) for c in routing.commands),
+        # Then what no journey claimed: an unknown command, text (the answer to a pending question), the rest.
         (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),
         (0, MessageHandler(filters.TEXT & _NEW_MESSAGES, start.receive_text)),
         (0, MessageHandler(_NEW_MESSAGES, help.reply_to_stray_text)),
@@ -84,17 +86,18 @@ def _handlers() -> list[tuple[int, object]]:
 async def publish_profile(application: PonteApplication) -> None:
     """The command menu and descriptions in both languages (English is the default for other phones)."""
     bot = application.bot
+    routing = application.routing
     for language in LANGUAGES:
         t = translator(language)
         code = None if language == "en" else language
-        commands = [BotCommand(name, t._(description)) for name, description in help.COMMANDS]
+        commands = [BotCommand(name, t._(description)) for name, description in routing.menu(organiser=False)]
         await bot.set_my_commands(commands, language_code=code)
         await bot.set_my_description(help.bot_description(t), language_code=code)
         await bot.set_my_short_description(help.bot_short_description(t), language_code=code)
     for admin in application.services.settings.admins:
         for language in LANGUAGES:
             t = translator(language)
-            menu = [BotCommand(name, t._(text)) for name, text in (*help.COMMANDS, *help.ORGANISER_COMMANDS)]
+            menu = [BotCommand(name, t._(text)) for name, text in routing.menu(organiser=True)]
             try:
                 await bot.set_my_commands(menu, scope=BotCommandScopeChat(admin),
                                           language_code=None if language == "en" else language)

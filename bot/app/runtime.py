@@ -6,9 +6,8 @@ import asyncio
 import logging
 import signal
 
-from telegram import Update
-
 from bot.app.application import build_application, publish_profile
+from bot.app.inbox import Inbox, poll
 from bot.app.schedule import schedule_outbox
 from bot.app.services import open_services
 from bot.config.clock import Clock, SystemClock
@@ -34,13 +33,15 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
             if await services.agenda.is_empty():
                 log.warning("the agenda is empty: load one with `ponte agenda import FILE`")
             schedule_outbox(application.job_queue, services.dispatcher, clock)
+            inbox = Inbox(services.db, clock)
+            application.on_handled = inbox.handled
             await application.start()
-            # Nothing is dropped: updates that arrived while the bot was down are handled now.
-            await application.updater.start_polling(allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY])
             log.info("Ponte is running as @%s", application.bot.username)
-            await stop.wait()
+            # Updates stored but not handled before a stop or a crash are handled first, then new ones.
+            await poll(application, inbox, stop)
             log.info("stopping")
-            await application.updater.stop()
+            await application.update_queue.join()
+            await inbox.idle()
             await services.dispatcher.idle()
             await application.stop()
     finally:

@@ -1,7 +1,8 @@
 """``ponte shell``: the real application, handlers and database, talking to a local stand-in of the Bot API.
 
 The bot's messages print with their buttons numbered; typing a number presses one; ``/as NAME [it|en]``
-becomes another simulated person."""
+becomes another simulated person; what the bot sends on its own (a freed seat, a notice due later) prints
+as it goes out, while nobody types."""
 
 from __future__ import annotations
 
@@ -22,40 +23,97 @@ from bot.app.application import build_application, publish_profile
 from bot.app.services import open_services
 from bot.config.clock import SystemClock
 from bot.config.settings import Settings
+from bot.delivery.outbox import Dispatcher
 from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
 from bot.render.i18n import Translator, load_all
 from bot.standin import FakeTelegram, StandinRequest
 from bot.standin.engine import StoredMessage
 
+log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
-_AS = re.compile(r"^/as\s+(\S+)(?:\s+(it|en))?\s*$", re.IGNORECASE)
+_AS = re.compile(r"^/as(?:\s+(.*))?$", re.IGNORECASE)
+_NAME = re.compile(r"^[^\W\d_][\w'’-]{0,31}$")
+# The simulated people the shell knows from the start, with fixed Telegram ids (so that PONTE_ADMINS=1002
+# makes Mike an organiser); anyone else met with /as gets the next id, 1003 onwards, in order of arrival.
+CAST = (("Giulia", "it"), ("Mike", "en"))
+FIRST_ID = 1001
+# The shell's outbox sweep: notices due later, or queued by another process on the same database (an agenda
+# import), print on their own within a second. Cheap on a local file; `ponte run` keeps its own schedule.
+SWEEP_SECONDS = 1.0
 
 
 class Shell:
-    def __init__(self, telegram: FakeTelegram, t: Translator, out=sys.stdout) -> None:
+    def __init__(self, telegram: FakeTelegram, t: Translator, out=sys.stdout, *, interactive: bool = False) -> None:
         self.telegram = telegram
         self.t = t
         self.out = out
+        self.interactive = interactive
         self.people: dict[str, int] = {}
+        self.languages: dict[str, str] = {}
+        for name, language in CAST:
+            self.people[name.lower()] = FIRST_ID + len(self.people)
+            self.languages[name.lower()] = language
         self.current = 0
+        # True while the shell waits for a line: what arrives meanwhile reprints the prompt after it.
+        self.waiting = False
         self.files = Path(tempfile.mkdtemp(prefix="ponte-shell-"))
         telegram.watch(self.show)
         telegram.watch_answers(self.show_answer)
 
+    @property
+    def name(self) -> str:
+        return self.telegram.users[self.current]["first_name"]
+
+    def command(self, line: str) -> bool:
+        """Run ``/as`` if the line is one (True), else leave the line to the bot (False)."""
+        switch = _AS.match(line)
+        if not switch:
+            return False
+        words = (switch.group(1) or "").split()
+        if not words:
+            self.list_people()
+        elif len(words) <= 2 and _NAME.match(words[0]) and (len(words) == 1 or words[1].lower() in ("it", "en")):
+            self.become(words[0], words[1].lower() if len(words) == 2 else None)
+        else:
+            self.say(self.t._("Usage: /as NAME [it|en], for example /as Mike en; /as alone lists the people."))
+        return True
+
     def become(self, name: str, language: str | None) -> None:
         key = name.lower()
         if key not in self.people:
-            self.people[key] = 1000 + len(self.people) + 1
-            self.telegram.user(self.people[key], name, language_code=language or "it")
-        elif language:
-            self.telegram.users[self.people[key]]["language_code"] = language
-        self.current = self.people[key]
-        user = self.telegram.users[self.current]
-        self.say(self.t._("You are now {name} (phone language: {language}).", name=user["first_name"],
-                          language=user.get("language_code", "?")))
+            self.people[key] = FIRST_ID + len(self.people)
+            self.languages[key] = language or "it"
+        if language:
+            self.languages[key] = language
+        user_id = self.people[key]
+        if user_id not in self.telegram.users:
+            self.telegram.user(user_id, name[:1].upper() + name[1:], language_code=self.languages[key])
+        self.telegram.users[user_id]["language_code"] = self.languages[key]
+        self.current = user_id
+        self.say(self.t._("You are now {name} (phone language: {language}).", name=self.name,
+                          language=self.languages[key]))
+
+    def list_people(self) -> None:
+        """The simulated people and their Telegram ids, the ones PONTE_ADMINS takes."""
+        self.say(self.t._("The simulated people, with their Telegram ids:"))
+        for key, user_id in self.people.items():
+            user = self.telegram.users.get(user_id)
+            name = user["first_name"] if user else key[:1].upper() + key[1:]
+            if user_id == self.current:
+                line = self.t._("{name} · id {id} · phone language: {language} (that's you now)", name=name,
+                                id=user_id, language=self.languages[key])
+            else:
+                line = self.t._("{name} · id {id} · phone language: {language}", name=name, id=user_id,
+                                language=self.languages[key])
+            self.say("  " + line)
+        self.say(self.t._("/as NAME [it|en] becomes one of them, or someone new with the next id. Start with "
+                          "PONTE_ADMINS=1002 to make Mike an organizer."))
 
     def say(self, text: str) -> None:
         print(f"· {text}", file=self.out, flush=True)
+
+    def prompt(self) -> None:
+        print(f"{self.name}> ", end="", file=self.out, flush=True)
 
     def show_answer(self, text: str, alert: bool) -> None:
         """The short answer a phone shows on the pressed button (a pop-up when it is an alert)."""
@@ -63,7 +121,8 @@ class Shell:
 
     def show(self, message: StoredMessage, edited: bool) -> None:
         """Print what the bot sent (or edited), with its buttons numbered."""
-        name = self.telegram.users[message.chat_id]["first_name"]
+        chat = self.telegram.users.get(message.chat_id) or self.telegram.groups.get(message.chat_id, {})
+        name = chat.get("first_name") or chat.get("title") or str(message.chat_id)
         heading = self.t._("Ponte → {name} (message updated)", name=name) if edited else f"Ponte → {name}"
         print(f"\n┌─ {heading}", file=self.out)
         if message.document:
@@ -77,6 +136,8 @@ class Shell:
         for number, label in enumerate(_labels(message), start=1):
             print(f"│ [{number}] {label}", file=self.out)
         print("└─", file=self.out, flush=True)
+        if self.waiting and self.interactive:
+            self.prompt()
 
     def update_for(self, line: str) -> dict | None:
         """The update a typed line stands for: a number presses a button of the latest message with buttons."""
@@ -96,6 +157,17 @@ class Shell:
                 return None
             return self.telegram.press_update(self.current, message.message_id, buttons[index]["callback_data"])
         return self.telegram.text_update(self.current, line)
+
+
+async def deliver_on_their_own(dispatcher: Dispatcher) -> None:
+    """The shell's outbox schedule: send whatever is due, every second, until cancelled."""
+    while True:
+        try:
+            await dispatcher.dispatch_due()
+        except Exception:
+            # A locked or busy database must not end the schedule: the next sweep tries again.
+            log.exception("the shell's outbox sweep failed")
+        await asyncio.sleep(SWEEP_SECONDS)
 
 
 def _plain(markup: str) -> str:
@@ -123,7 +195,8 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
     clock = SystemClock()
     services = await open_services(settings, clock)
     telegram = FakeTelegram(username="ponte_shell_bot")
-    shell = Shell(telegram, t)
+    interactive = sys.stdin.isatty()
+    shell = Shell(telegram, t, interactive=interactive)
     try:
         if await services.agenda.is_empty():
             await services.agenda.apply(parse_agenda(EXAMPLE_AGENDA.read_text(encoding="utf-8")))
@@ -132,27 +205,27 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
         async with application:
             await publish_profile(application)
             await application.start()
-            interactive = sys.stdin.isatty()
             shell.say(t._("This is the real Ponte bot, talking to a stand-in of Telegram on this computer. Type "
                           "as the person would (/start, /agenda, …); a number presses that button of the last "
-                          "message; /as NAME [it|en] becomes someone else; /quit leaves."))
-            shell.become("Giulia", "it")
+                          "message; /as NAME [it|en] becomes someone else, /as alone lists who; /quit leaves."))
+            shell.become(*CAST[0])
+            deliveries = asyncio.create_task(deliver_on_their_own(services.dispatcher))
             queue: asyncio.Queue[str | None] = asyncio.Queue()
             threading.Thread(target=_read_lines, args=(queue, asyncio.get_running_loop()), daemon=True).start()
             while True:
                 if interactive:
-                    print(f"{telegram.users[shell.current]['first_name']}> ", end="", flush=True)
+                    shell.prompt()
+                shell.waiting = True
                 line = await queue.get()
+                shell.waiting = False
                 if line is None or line.strip().lower() in ("/quit", "/exit"):
                     break
                 line = line.strip()
                 if not line:
                     continue
                 if not interactive:
-                    print(f"\n{telegram.users[shell.current]['first_name']}> {line}", flush=True)
-                switch = _AS.match(line)
-                if switch:
-                    shell.become(switch.group(1), switch.group(2) and switch.group(2).lower())
+                    print(f"\n{shell.name}> {line}", flush=True)
+                if shell.command(line):
                     continue
                 update = shell.update_for(line)
                 if update is None:
@@ -160,6 +233,9 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
                 await application.process_update(Update.de_json(update, application.bot))
                 await services.dispatcher.idle()
                 await services.dispatcher.dispatch_due()
+            deliveries.cancel()
+            await asyncio.gather(deliveries, return_exceptions=True)
+            await services.dispatcher.idle()
             await application.stop()
     finally:
         await services.db.close()

@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 from bot.config.clock import Clock
 from bot.delivery.pacing import Pacer
 from bot.domain.languages import language_for
+from bot.render.buttons import Notice
 from bot.render.i18n import translator
-from bot.render.notices import Notice, render_notice
+from bot.render.notices import render_notice
 from storage import Database
+from storage.records import OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -87,10 +89,16 @@ class Dispatcher:
                 for message in batch:
                     person = people.get(message.recipient_id)
                     language = language_for(person.language if person else None, None)
-                    notice = (
-                        render_notice(message, person, events.get(message.event_id), translator(language))
-                        if person else None
-                    )
+                    try:
+                        notice = (
+                            render_notice(message, person, events.get(message.event_id), translator(language))
+                            if person else None
+                        )
+                    except Exception as error:
+                        log.exception("outbox message %s cannot be rendered", message.id)
+                        await self._record(message.id, MAX_ATTEMPTS, DeliveryResult(
+                            Delivery.FAILED, error=f"cannot be rendered: {error!r}"))
+                        continue
                     if notice is None:
                         result = DeliveryResult(Delivery.GONE, error="nothing to say any more")
                     else:
@@ -103,9 +111,9 @@ class Dispatcher:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             if result.status is Delivery.SENT:
-                await tx.outbox.finish(message_id, "sent", now)
+                await tx.outbox.finish(message_id, OutboxStatus.SENT, now)
             elif result.status is Delivery.GONE:
-                await tx.outbox.finish(message_id, "skipped", now, result.error)
+                await tx.outbox.finish(message_id, OutboxStatus.SKIPPED, now, result.error)
             elif result.status is Delivery.RETRY and attempts + 1 < MAX_ATTEMPTS:
                 if result.retry_after:
                     self._pacer.pause(result.retry_after)
@@ -113,4 +121,4 @@ class Dispatcher:
                 await tx.outbox.retry_at(message_id, now + timedelta(seconds=delay), result.error or "")
             else:
                 log.warning("outbox message %s failed: %s", message_id, result.error)
-                await tx.outbox.finish(message_id, "failed", now, result.error)
+                await tx.outbox.finish(message_id, OutboxStatus.FAILED, now, result.error)

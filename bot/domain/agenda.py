@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from bot.config.clock import Clock
 from bot.domain.signups import fill_free_seats
 from storage import Database
-from storage.records import Event, EventSeats
+from storage.records import Event, EventSeats, RegistrationStatus
 from storage.registrations import RosterEntry
 
 
@@ -41,6 +41,14 @@ class Agenda:
         """Events not yet over, in time order, with their seats."""
         async with self._db.serialized() as tx:
             return await tx.events.with_seats(ending_after=self._clock.now())
+
+    async def programme(self) -> tuple[list[EventSeats], list[EventSeats]]:
+        """(events not yet over, events over), each in time order, with their seats: what the agenda shows,
+        and what it still shows once the programme has ended."""
+        now = self._clock.now()
+        async with self._db.serialized() as tx:
+            events = await tx.events.with_seats()
+        return [e for e in events if e.event.ends_at > now], [e for e in events if e.event.ends_at <= now]
 
     async def find(self, slug: str) -> EventSeats | None:
         async with self._db.serialized() as tx:
@@ -79,7 +87,7 @@ class Agenda:
                 confirmed, _ = await tx.registrations.counts(old.id)
                 if event.capacity is not None and confirmed > event.capacity:
                     roster = [r for r in await tx.registrations.roster(old.id)
-                              if r.registration.status == "confirmed"]
+                              if r.registration.status is RegistrationStatus.CONFIRMED]
                     report.over_capacity.append(OverCapacity(updated, confirmed, roster[event.capacity:]))
                 promoted = await fill_free_seats(tx, updated, now)
                 if promoted:

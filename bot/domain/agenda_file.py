@@ -16,7 +16,7 @@ import tomli_w
 from bot.domain.kinds import KINDS
 from bot.domain.languages import LANGUAGES, N_
 from bot.domain.zones import is_timezone, zone
-from storage.records import Event, Speaker, Texts
+from storage.records import Event, EventStatus, Speaker, Texts
 
 EXAMPLE_AGENDA = Path(__file__).resolve().parents[1] / "data" / "example-agenda.toml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -26,7 +26,7 @@ EVENT_KEYS = {
 }
 SPEAKER_KEYS = {"name", "affiliation"}
 AGENDA_KEYS = {"timezone"}
-STATUSES = ("scheduled", "cancelled")
+STATUSES = tuple(status.value for status in EventStatus)
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class _Reader:
         if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
             self._problem((*at, "capacity"), f"{name}.capacity",
                           N_("The capacity must be a whole number of seats, 0 or more (leave it out for no limit)"))
-        status = raw.get("status", "scheduled")
+        status = raw.get("status", EventStatus.SCHEDULED.value)
         if status not in STATUSES:
             self._problem((*at, "status"), f"{name}.status", N_("The status must be one of: {choices}"),
                           choices=", ".join(STATUSES))
@@ -259,7 +259,7 @@ class _Reader:
         return Event(
             slug=slug, kind=kind, title=title, description=description, venue=venue,
             starts_at=start, ends_at=end, timezone=timezone, address=address.strip(),
-            map_url=map_url, capacity=capacity, signup_closes_at=closes, status=status,
+            map_url=map_url, capacity=capacity, signup_closes_at=closes, status=EventStatus(status),
             speakers=speakers, position=index,
         )
 
@@ -348,7 +348,7 @@ def dump_agenda(events: list[Event], header: str = "") -> str:
     for event in events:
         local = zone(event.timezone)
         out += ["", "[[event]]", f"slug = {_toml(event.slug)}", f"kind = {_toml(event.kind)}"]
-        if event.status != "scheduled":
+        if event.status is not EventStatus.SCHEDULED:
             out.append(f"status = {_toml(event.status)}")
         out += [
             f"start = {event.starts_at.astimezone(local).replace(tzinfo=None).isoformat()}",

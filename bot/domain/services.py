@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config.clock import Clock
 from bot.domain.agenda import Agenda
+from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.roles import Roles
 from bot.domain.signups import Signups
@@ -18,3 +19,4 @@ class Domain:
     agenda: Agenda
     signups: Signups
     roles: Roles
+    groups: Groups

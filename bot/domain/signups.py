@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config.clock import Clock
+from bot.domain.notices import NoticeKind
 from bot.domain.roles import Roles
 from storage import Database, Transaction
-from storage.records import Event, EventSeats, Registration
+from storage.records import Event, EventSeats, Registration, RegistrationStatus
 from storage.registrations import EventStanding, PersonalEntry, RosterEntry
 
-SEAT_CONFIRMED = "seat_confirmed"
 BATCH = 128  # sign-ups decided by one statement at most: a getUpdates answer brings up to 100 presses
 
 
@@ -45,9 +45,9 @@ class SignupResult:
 
 @dataclass(frozen=True)
 class Standing:
-    """Where one person stands for one event."""
+    """Where one person stands for one event: no status when they have not signed up (or cancelled)."""
 
-    status: str | None
+    status: RegistrationStatus | None
     position: int | None
 
 
@@ -76,8 +76,9 @@ async def fill_free_seats(tx: Transaction, event: Event, now: datetime) -> list[
         return []
     promoted = await tx.registrations.first_waiting(event.id, free)
     for registration in promoted:
-        await tx.registrations.save(event.id, registration.participant_id, "confirmed", None, now)
-        await tx.outbox.add(registration.participant_id, SEAT_CONFIRMED, due_at=now, now=now, event_id=event.id)
+        await tx.registrations.save(event.id, registration.participant_id, RegistrationStatus.CONFIRMED, None, now)
+        await tx.outbox.add(registration.participant_id, NoticeKind.SEAT_CONFIRMED, due_at=now, now=now,
+                            event_id=event.id)
     return promoted
 
 
@@ -85,8 +86,8 @@ async def release_seats(tx: Transaction, participant_id: int, now: datetime) -> 
     """Cancel all of a person's registrations (they are leaving) and pass their seats on."""
     promoted: list[Registration] = []
     for entry in await tx.registrations.active_for_participant(participant_id):
-        await tx.registrations.save(entry.event.id, participant_id, "cancelled", None, now)
-        if entry.registration.status == "confirmed":
+        await tx.registrations.save(entry.event.id, participant_id, RegistrationStatus.CANCELLED, None, now)
+        if entry.registration.status is RegistrationStatus.CONFIRMED:
             promoted += await fill_free_seats(tx, entry.event, now)
     return promoted
 
@@ -95,9 +96,9 @@ def _outcome(found: EventStanding | None, token: int) -> SignupResult:
     if found is None:
         return SignupResult(Outcome.UNKNOWN_EVENT)
     seats, changed = found.seats, found.claim_token == token
-    if found.status == "confirmed":
+    if found.status is RegistrationStatus.CONFIRMED:
         return SignupResult(Outcome.CONFIRMED if changed else Outcome.ALREADY_CONFIRMED, seats)
-    if found.status == "waitlisted":
+    if found.status is RegistrationStatus.WAITLISTED:
         outcome = Outcome.WAITLISTED if changed else Outcome.ALREADY_WAITLISTED
         return SignupResult(outcome, seats, found.position)
     if seats.event.cancelled:
@@ -178,16 +179,17 @@ class Signups:
             if event is None:
                 return SignupResult(Outcome.UNKNOWN_EVENT)
             current = await tx.registrations.get(event.id, participant_id)
-            if current is None or current.status == "cancelled":
+            if current is None or not current.status.active:
                 return SignupResult(Outcome.NOT_REGISTERED, await tx.events.seats_by_slug(slug))
             if now >= event.starts_at:
                 return SignupResult(Outcome.STARTED, await tx.events.seats_by_slug(slug))
-            await tx.registrations.save(event.id, participant_id, "cancelled", None, now)
-            promoted = await fill_free_seats(tx, event, now) if current.status == "confirmed" else []
+            await tx.registrations.save(event.id, participant_id, RegistrationStatus.CANCELLED, None, now)
+            was_seated = current.status is RegistrationStatus.CONFIRMED
+            promoted = await fill_free_seats(tx, event, now) if was_seated else []
             seats = await tx.events.seats_by_slug(slug)
         if promoted:
             self._wake_outbox()
-        outcome = Outcome.SEAT_RELEASED if current.status == "confirmed" else Outcome.LEFT_WAITLIST
+        outcome = Outcome.SEAT_RELEASED if was_seated else Outcome.LEFT_WAITLIST
         return SignupResult(outcome, seats, promoted=tuple(r.participant_id for r in promoted))
 
     async def personal_agenda(self, participant_id: int) -> tuple[list[PersonalEntry], list[PersonalEntry]]:

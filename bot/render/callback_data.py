@@ -1,31 +1,14 @@
-"""Button payloads: short prefixed strings, built and parsed here only, never over Telegram's 64 bytes."""
+"""Button payloads: short prefixed strings (``signup:roccafranca``), built and parsed here only, never over
+Telegram's 64 bytes. Which actions exist, and how many arguments each takes, is declared by the journeys
+that handle them (handlers.journeys.Press)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 LIMIT = 64
-# action -> (fewest, most) arguments it takes
-ACTIONS: dict[str, tuple[int, int]] = {
-    "consent": (1, 2),     # consent:yes[:slug] / consent:no
-    "lang": (1, 1),        # lang:it
-    "langmenu": (0, 0),
-    "city": (1, 2),        # city:torino[:slug to show afterwards]
-    "citymenu": (0, 0),
-    "agenda": (1, 1),      # agenda:<page>
-    "event": (1, 2),       # event:<slug>[:<agenda page to go back to>]
-    "signup": (1, 1),      # signup:<slug>
-    "cancel": (1, 1),      # cancel:<slug> asks first
-    "cancel-yes": (1, 1),  # cancel-yes:<slug> does it
-    "ics": (1, 1),         # ics:<slug>
-    "my": (0, 0),
-    "settings": (0, 0),
-    "privacy": (0, 0),
-    "forget": (0, 0),      # asks first
-    "forget-yes": (0, 0),
-    "rosters": (0, 0),     # organisers: the events whose attendees they can see
-    "roster": (1, 1),      # roster:<slug> who is coming, with the file
-}
+_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,27 +19,29 @@ class Action:
     def arg(self, index: int, default: str = "") -> str:
         return self.args[index] if len(self.args) > index else default
 
+    def number(self, index: int, default: int = 0) -> int:
+        """A numeric argument (a page), or ``default`` when it is missing or not a small number."""
+        value = self.arg(index)
+        return int(value) if value.isdigit() and len(value) < 6 else default
+
 
 def build(name: str, *args: object) -> str:
-    fewest, most = ACTIONS[name]
-    if not fewest <= len(args) <= most:
-        raise ValueError(f"{name} takes {fewest} to {most} arguments, not {len(args)}")
-    data = ":".join([name, *(str(a) for a in args)])
+    """The payload for a button; raises ValueError for anything Telegram or :func:`parse` would refuse."""
+    parts = [name, *(str(a) for a in args)]
+    if not all(_PART.match(part) and part.isascii() for part in parts):
+        raise ValueError(f"callback data parts are letters, digits and hyphens: {parts!r}")
+    data = ":".join(parts)
     if len(data.encode()) > LIMIT:
         raise ValueError(f"callback data over {LIMIT} bytes: {data!r}")
     return data
 
 
 def parse(data: str | None) -> Action | None:
-    """The action a button asks for, or None for anything forged, truncated or from another version."""
+    """The action a button asks for, or None for anything forged or truncated. Whether the action exists and
+    takes that many arguments is the router's question."""
     if not data or len(data.encode()) > LIMIT:
         return None
-    name, *args = data.split(":")
-    if name not in ACTIONS:
+    parts = data.split(":")
+    if not all(part.isascii() and _PART.match(part) for part in parts):
         return None
-    fewest, most = ACTIONS[name]
-    if not fewest <= len(args) <= most:
-        return None
-    if any(not a or not a.isascii() or not a.replace("-", "").isalnum() for a in args):
-        return None
-    return Action(name, tuple(args))
+    return Action(parts[0], tuple(parts[1:]))

@@ -64,6 +64,7 @@ class FakeTelegram:
         self._now = now
         self.calls: list[Call] = []
         self.users: dict[int, dict[str, Any]] = {}
+        self.groups: dict[int, dict[str, Any]] = {}  # groups, supergroups and channels the bot is in
         self.blocked: set[int] = set()
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.profile: dict[tuple[str, str], Any] = {}
@@ -93,30 +94,79 @@ class FakeTelegram:
         self.users[user_id] = user
         return user
 
-    def _chat(self, user_id: int) -> dict[str, Any]:
-        user = self.users[user_id]
-        return {"id": user_id, "type": "private", "first_name": user["first_name"]}
+    def group(self, chat_id: int, title: str, *, kind: str = "group") -> dict[str, Any]:
+        """A group, supergroup or channel the bot was added to (their ids are negative, as in Telegram)."""
+        if kind not in ("group", "supergroup", "channel"):
+            raise ValueError(f"no chat type {kind!r}")
+        self.groups[chat_id] = {"id": chat_id, "type": kind, "title": title}
+        return self.groups[chat_id]
 
-    def text_update(self, user_id: int, text: str) -> dict[str, Any]:
-        """An update for a message the person types (commands get their entity, as in Telegram)."""
-        message = {"message_id": next(self._message_ids), "date": int(self._now()), "chat": self._chat(user_id),
-                   "from": self.users[user_id], "text": text}
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self.groups:
+            return self.groups[chat_id]
+        user = self.users[chat_id]
+        return {"id": chat_id, "type": "private", "first_name": user["first_name"]}
+
+    def _typed(self, chat_id: int, text: str, sender: dict[str, Any] | None) -> dict[str, Any]:
+        message = {"message_id": next(self._message_ids), "date": int(self._now()), "chat": self._chat(chat_id),
+                   "text": text}
+        if sender is not None:
+            message["from"] = sender
         command = re.match(r"^/[A-Za-z0-9_]+(@\w+)?", text)
         if command:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
-        self.messages[(user_id, message["message_id"])] = StoredMessage(user_id, message["message_id"], text,
+        self.messages[(chat_id, message["message_id"])] = StoredMessage(chat_id, message["message_id"], text,
                                                                          text, [], False)
+        return message
+
+    def text_update(self, user_id: int, text: str) -> dict[str, Any]:
+        """An update for a message the person types (commands get their entity, as in Telegram)."""
+        return {"update_id": next(self._update_ids), "message": self._typed(user_id, text, self.users[user_id])}
+
+    def group_text_update(self, chat_id: int, user_id: int | None, text: str) -> dict[str, Any]:
+        """A message typed in a group; with no ``user_id`` it has no sender (an anonymous admin writes as the
+        group itself). In a channel it is a channel post, which never has a sender."""
+        chat = self.groups[chat_id]
+        if chat["type"] == "channel":
+            return {"update_id": next(self._update_ids), "channel_post": self._typed(chat_id, text, None)}
+        message = self._typed(chat_id, text, self.users[user_id] if user_id is not None else None)
+        if user_id is None:
+            message["sender_chat"] = chat
         return {"update_id": next(self._update_ids), "message": message}
 
-    def press_update(self, user_id: int, message_id: int, data: str) -> dict[str, Any]:
-        """An update for a button press on a message the bot sent (or a forged one, if tests want)."""
-        stored = self.messages.get((user_id, message_id))
-        message = {"message_id": message_id, "date": int(self._now()), "chat": self._chat(user_id),
+    def edited_update(self, chat_id: int, message_id: int, user_id: int | None, text: str) -> dict[str, Any]:
+        """A person (or, with no ``user_id``, a channel) changed a message they had sent."""
+        stored = self.messages[(chat_id, message_id)]
+        stored.text = stored.markup = text
+        message = {"message_id": message_id, "date": int(self._now()), "edit_date": int(self._now()),
+                   "chat": self._chat(chat_id), "text": text}
+        if user_id is not None:
+            message["from"] = self.users[user_id]
+        field = "edited_channel_post" if self._chat(chat_id)["type"] == "channel" else "edited_message"
+        return {"update_id": next(self._update_ids), field: message}
+
+    def membership_update(self, chat_id: int, user_id: int, status: str) -> dict[str, Any]:
+        """my_chat_member: someone added the bot to a chat (``member``), removed it, or blocked it in private
+        (``kicked``)."""
+        bot = {k: v for k, v in self.bot_user.items() if k in ("id", "is_bot", "first_name", "username")}
+        old = "left" if status == "member" else "member"
+        new = {"status": status, "user": bot} | ({"until_date": 0} if status == "kicked" else {})
+        return {"update_id": next(self._update_ids), "my_chat_member": {
+            "chat": self._chat(chat_id), "from": self.users[user_id], "date": int(self._now()),
+            "old_chat_member": {"status": old, "user": bot}, "new_chat_member": new}}
+
+    def press_update(self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None,
+                     ) -> dict[str, Any]:
+        """An update for a button press on a message the bot sent (or a forged one, if tests want); in
+        the person's private chat unless ``chat_id`` names a group."""
+        chat_id = user_id if chat_id is None else chat_id
+        stored = self.messages.get((chat_id, message_id))
+        message = {"message_id": message_id, "date": int(self._now()), "chat": self._chat(chat_id),
                    "from": self.bot_user, "text": stored.text if stored else ""}
         if stored and stored.keyboard:
             message["reply_markup"] = {"inline_keyboard": stored.keyboard}
         return {"update_id": next(self._update_ids), "callback_query": {
-            "id": str(next(self._callback_ids)), "from": self.users[user_id], "chat_instance": str(user_id),
+            "id": str(next(self._callback_ids)), "from": self.users[user_id], "chat_instance": str(chat_id),
             "message": message, "data": data}}
 
     def push(self, update: dict[str, Any]) -> None:
@@ -293,6 +343,8 @@ class FakeTelegram:
 
     def _reachable(self, params: dict[str, Any]) -> int:
         chat_id = params.get("chat_id")
+        if chat_id in self.groups:
+            return chat_id
         if chat_id not in self.users:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:

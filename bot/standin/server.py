@@ -48,4 +48,4 @@ async def serve(telegram: FakeTelegram, host: str = "127.0.0.1", port: int = 0) 
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]
+    return runner, runner.addresses[0][1]

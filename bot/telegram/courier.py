@@ -10,7 +10,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.outbox import Delivery, DeliveryResult
-from bot.render.notices import Notice
+from bot.render.buttons import Notice
+from bot.telegram.errors import Refusal, refusal
 from bot.telegram.markup import keyboard
 
 
@@ -29,10 +30,8 @@ class TelegramCourier:
                 wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             return DeliveryResult(Delivery.RETRY, retry_after=seconds, error=str(error))
-        except Forbidden as error:
-            return DeliveryResult(Delivery.GONE, error=str(error))
-        except BadRequest as error:
-            gone = "chat not found" in error.message.lower() or "user is deactivated" in error.message.lower()
+        except (BadRequest, Forbidden) as error:  # before NetworkError: BadRequest is one of those
+            gone = refusal(error) is Refusal.RECIPIENT_GONE
             return DeliveryResult(Delivery.GONE if gone else Delivery.FAILED, error=str(error))
         except NetworkError as error:
             return DeliveryResult(Delivery.RETRY, error=str(error))

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.render.notices import Button
+from bot.render.buttons import Button
 
 
 def keyboard_json(rows: Sequence[Sequence[Button]]) -> dict[str, Any] | None:

@@ -1,0 +1,115 @@
+"""Updates that survive a crash: each getUpdates answer is stored before Telegram is told it arrived (the
+next getUpdates carries the offset that confirms it), each update is marked once handled, and a restart
+handles what was stored and not yet handled. A redelivered update changes nothing.
+
+python-telegram-bot's Updater confirms updates before handlers run and queues thousands of them in memory,
+so a kill lost most of a rush (measured: 2,714 of 3,000 presses); this replaces it for ``ponte run``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.config.clock import Clock
+from storage import Database
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+POLL_SECONDS = 30
+KEEP_HANDLED = timedelta(days=8)
+
+
+class Inbox:
+    """The stored updates. Marks are written in groups, as handling ends: a crash between handling and
+    marking only means that update is handled once more, and every write an update causes is idempotent."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._handled: list[int] = []
+        self._marker: asyncio.Task[None] | None = None
+
+    async def receive(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store a getUpdates answer in one statement; the updates not seen before, in order."""
+        encoded = [(update["update_id"], json.dumps(update, ensure_ascii=False)) for update in updates]
+        async with self._db.serialized() as tx:
+            new = await tx.inbox.store(encoded, self._clock.now())
+        return [update for update in updates if update["update_id"] in new]
+
+    async def unhandled(self) -> list[dict[str, Any]]:
+        async with self._db.serialized() as tx:
+            return [json.loads(payload) for payload in await tx.inbox.unhandled()]
+
+    async def next_offset(self) -> int | None:
+        async with self._db.serialized() as tx:
+            last = await tx.inbox.last_id()
+            await tx.inbox.forget_handled_before(self._clock.now() - KEEP_HANDLED)
+        return last + 1 if last is not None else None
+
+    def handled(self, update_id: int) -> None:
+        self._handled.append(update_id)
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.get_running_loop().create_task(self._mark())
+
+    async def _mark(self) -> None:
+        while self._handled:
+            batch, self._handled = self._handled, []
+            async with self._db.serialized() as tx:
+                await tx.inbox.mark_handled(batch, self._clock.now())
+
+    async def idle(self) -> None:
+        """Until every handled update is marked."""
+        while self._marker is not None and not self._marker.done():
+            await self._marker
+
+
+def queue_updates(application: Application, updates: Iterable[dict[str, Any]]) -> None:
+    for data in updates:
+        application.update_queue.put_nowait(Update.de_json(data, application.bot))
+
+
+async def poll(application: Application, inbox: Inbox, stop: asyncio.Event) -> None:
+    """Long polling until ``stop`` is set: store, then confirm, then handle."""
+    bot = application.bot
+    queue_updates(application, await inbox.unhandled())
+    offset = await inbox.next_offset()
+    await bot.delete_webhook()
+    pause = 1.0
+    while not stop.is_set():
+        fetch = asyncio.ensure_future(bot.do_api_request(
+            "getUpdates", {"offset": offset, "timeout": POLL_SECONDS, "allowed_updates": list(ALLOWED_UPDATES)},
+            read_timeout=POLL_SECONDS + 10))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not fetch.done():
+            # Stopping: what this poll would have brought stays unconfirmed, so Telegram keeps it for later.
+            fetch.cancel()
+            break
+        try:
+            updates = fetch.result()
+        except InvalidToken:
+            raise
+        except (RetryAfter, Conflict, TelegramError) as error:
+            log.warning("getUpdates failed (%s); trying again in %.0f s", error, pause)
+            await _wait(stop, pause)
+            pause = min(pause * 2, 30.0)
+            continue
+        pause = 1.0
+        if updates:
+            queue_updates(application, await inbox.receive(updates))
+            offset = updates[-1]["update_id"] + 1
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

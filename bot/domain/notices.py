@@ -1,0 +1,10 @@
+"""The kinds of message the bot sends on its own. Each is an outbox row first; bot.render.notices has one
+renderer per kind."""
+
+from __future__ import annotations
+
+import enum
+
+
+class NoticeKind(enum.StrEnum):
+    SEAT_CONFIRMED = "seat_confirmed"  # a seat opened up and went to the first person waiting
