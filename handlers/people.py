@@ -31,7 +31,7 @@ async def load_person(update: Update, context: PonteContext) -> None:
         raise ApplicationHandlerStop
     context.person, context.t = await reader(context.services, user)
     if context.person and context.person.consented:
-        context.person = await people.note_username(user.id, user.username)
+        context.person = await context.services.people.note_username(user.id, user.username)
         return
     if context.routing.open_before_consent(update):
         return

@@ -102,6 +102,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     """),
     Migration("each person's Telegram @username, so that organisers can reach the people coming", """
-    ALTER TABLE participant ADD COLUMN username TEXT
+    ALTER TABLE participant ADD COLUMN username TEXT;
     """),
 )

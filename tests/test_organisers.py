@@ -185,11 +185,12 @@ async def test_the_username_is_kept_from_consent_and_follows_changes(bot: Harnes
 
 async def test_a_database_from_before_usernames_gets_the_column(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
+    before = next(n for n, m in enumerate(MIGRATIONS) if "username" in m.sql)
     with sqlite3.connect(path) as connection:
-        for migration in MIGRATIONS[:2]:
-            connection.executescript(migration)
+        for migration in MIGRATIONS[:before]:
+            connection.executescript(migration.sql)
         connection.execute("INSERT INTO participant (telegram_id, created_at, updated_at) VALUES (7, 'x', 'x')")
-        connection.execute("PRAGMA user_version = 2")
+        connection.execute(f"PRAGMA user_version = {before}")
     db = await Database.open(path)
     try:
         async with db.serialized() as tx:

@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from bot.domain.zones import zone
 from bot.render import callback_data
+from bot.render.buttons import Button
 from bot.render.i18n import Translator
-from bot.render.notices import Button
 from bot.render.timefmt import BABEL_LOCALE, city_name, local_day, short_weekday
 from storage.records import Event, EventSeats, Participant
 from storage.registrations import RosterEntry
@@ -55,7 +55,7 @@ def roster_choice(t: Translator, events: list[EventSeats]) -> tuple[str, Rows]:
         title = title if len(title) <= TITLE_SHOWN else title[:TITLE_SHOWN - 1] + "…"
         day = f"{short_weekday(event.starts_at, event.timezone, t.language)} " \
               f"{local_day(event.starts_at, event.timezone).day}"
-        taken = f"{seats.confirmed}/{event.capacity}" if event.capacity is not None else str(seats.confirmed)
+        taken = f"{seats.confirmed}/{event.capacity if event.capacity is not None else '∞'}"
         flag = "⚠️ " if seats.over_capacity else ""
         rows.append([Button(f"{flag}{day} · {title} · {taken}", callback_data.build("roster", event.slug))])
     text = t._("👥 Choose an event to see who is coming.")
