@@ -33,6 +33,7 @@ async def load_person(update: Update, context: PonteContext) -> None:
         raise ApplicationHandlerStop
     context.person, context.t = await reader(context.services, user)
     if context.person and context.person.consented:
+        context.person = await context.services.people.note_username(user.id, user.username)
         await _drop_a_left_question(update, context)
         return
     if context.routing.open_before_consent(update):

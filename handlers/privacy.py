@@ -20,8 +20,8 @@ def _notice_text(context: PonteContext) -> str:
     return t._(
         "🔒 <b>Your privacy</b>\n"
         "To sign you up for events and tell you when a seat opens up, Ponte keeps your Telegram id, your "
-        "name, your language, your city and time zone, and the events you sign up for. They are used only "
-        "to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
+        "name and username, your language, your city and time zone, and the events you sign up for. They are "
+        "used only to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
         "You can delete all of it at any time with /privacy."
     )
 
@@ -48,7 +48,8 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
     t = context.t
     user = update.effective_user
     if action.arg(0) == "yes":
-        person = await context.services.people.consent(user.id, user.full_name, t.language)
+        await context.services.people.consent(user.id, user.full_name, t.language)
+        person = await context.services.people.note_username(user.id, user.username)
         context.person = person
         slug = action.arg(1) or None
         await reply(update, context, t._(

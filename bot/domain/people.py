@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.config.clock import Clock
@@ -17,6 +18,7 @@ ELSEWHERE = "elsewhere"
 CITIES = (*CITY_TIMEZONES, ELSEWHERE)
 NAME_LIMIT = 128
 CACHE_LIMIT = 100_000
+USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
 
 
 def clean_name(name: str | None) -> str | None:
@@ -70,6 +72,15 @@ class People:
             )
             person = await tx.participants.get(telegram_id)
         return self._remember(telegram_id, person)
+
+    async def note_username(self, telegram_id: int, username: str | None) -> Participant | None:
+        """Keep a consenting person's Telegram @username (so organisers can reach them) as it is now: one
+        chosen, changed or removed since is stored; an unchanged one costs no write."""
+        person = await self.get(telegram_id)
+        username = username if username and USERNAME.match(username) else None
+        if person is None or not person.consented or person.username == username:
+            return person
+        return await self._update(telegram_id, username=username)
 
     async def set_language(self, telegram_id: int, language: str) -> Participant:
         """Allowed before consent too: the language is the one thing kept before it."""
