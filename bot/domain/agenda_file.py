@@ -479,7 +479,8 @@ class _Reader:
                           N_("Speakers are written as [[event.speakers]] tables"))
             return ()
         if len(raw) > MAX_SPEAKERS:
-            self._problem((*at, "speakers"), f"{name}.speakers",
+            # Said where the first speaker too many is written.
+            self._problem((*at, "speakers", MAX_SPEAKERS), f"{name}.speakers",
                           N_("An event has at most {limit} speakers; this one has {count}"),
                           limit=MAX_SPEAKERS, count=len(raw))
             return ()

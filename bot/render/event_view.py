@@ -11,7 +11,7 @@ from typing import TypeVar
 from urllib.parse import quote_plus
 
 from bot.domain.signups import Standing, seat_free, signup_closes_at, signup_open
-from bot.domain.text_length import shorten, units
+from bot.domain.text_length import escaped_units, shorten, units
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.days import group_by_day
@@ -22,8 +22,9 @@ from storage.records import Event, EventSeats, Speaker
 
 T = TypeVar("T")
 
-# Sizes are counted as Telegram counts them (UTF-16 code units: most emoji are two), in the text a person
-# sees; the markup around it only makes the count larger, so counting the markup errs on the safe side.
+# Sizes are counted as Telegram counts them (UTF-16 code units: most emoji are two), on the markup: it is
+# never shorter than the text a person sees, so the count errs on the safe side (and handlers.common.reply,
+# which refuses markup over 4,096 characters, is satisfied as well).
 PAGE_BUDGET = 3500  # per agenda page, leaving room under Telegram's 4,096
 PAGE_EVENTS = 8  # buttons per page: enough to scan, few enough to tap
 DETAIL_LIMIT = 4000
@@ -185,7 +186,7 @@ def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: 
     if fixed.description_units + units(seats_text) + units(status) > fixed.room:
         # Cut the plain text, then escape it: a cut through "&amp;" would be markup Telegram refuses.
         room = DETAIL_LIMIT - units(head) - units("\n".join(tail)) - 4
-        description = html.escape(shorten(event.description.get(t.language), max(room, 1)))
+        description = html.escape(shorten(event.description.get(t.language), max(room, 1), escaped=True))
     text = "\n".join([head, "", description, *tail])
     return text, _event_buttons(t, seats, standing, now, back_page, fixed.more_speakers)
 
@@ -235,7 +236,7 @@ def _fixed_parts(language: str, event: Event, reader_tz: str | None) -> _Fixed:
     top, speakers_text = "\n".join(lines), "\n".join(speakers)
     description = event.description.get(lang)
     room = DETAIL_LIMIT - units(top) - units(speakers_text) - 16  # 16: line breaks and the seats line's icon
-    return _Fixed(top, speakers_text, html.escape(description), units(description), room,
+    return _Fixed(top, speakers_text, html.escape(description), escaped_units(description), room,
                   len(named) if len(shown) < len(named) else 0)
 
 
