@@ -140,6 +140,13 @@ def test_deep_nesting_and_long_dotted_keys_are_refused_at_once(text: str, line: 
     assert problems[0][2].startswith(words)
 
 
+def test_a_file_beyond_a_million_characters_is_refused_before_it_is_read() -> None:
+    huge = event_toml() + ("# " + "x" * 998 + "\n") * 1000
+    problems = _problems(huge)
+    assert problems == [(None, "", f"The file has {len(huge)} characters; an agenda file has at most 1000000 "
+                                   "(the example's 8 events take 9,300)")]
+
+
 def test_brackets_dots_and_quotes_inside_texts_and_comments_are_no_nesting() -> None:
     tricky = event_toml(title="[[[[[[[[[[ a.b.c.d.e.f.g.h.i.j ]]]]]]]]]]",
                         description="{{{{{{{{{{ \"\"\" ''' # [[[[[[[[[[") + (
