@@ -303,6 +303,11 @@ async def test_many_speakers_come_in_pages_from_the_detail(bot: Harness, languag
     assert listed == [f"• {'N' * 76} {n}" for n in range(1, 101)]
     await bot.press(TURIN, "◀️")
     assert _fits(bot.last(TURIN).text) == detail
+    # A page beyond the last shows the last; an event gone from the agenda says so, politely.
+    await bot.press_data(TURIN, "speakers:workshop:99999:0", view)
+    assert bot.telegram.messages[(TURIN, view)].text == pages[-1]
+    await bot.press_data(TURIN, "speakers:gone:0:0", view)
+    assert ("no longer on the agenda" if language == "en" else "non è più in programma") in bot.texts(TURIN)[-2]
 
 
 @pytest.mark.parametrize(("language", "where"), [("it", "Torino"), ("en", "Pacific/Kiritimati")])
