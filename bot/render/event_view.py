@@ -183,7 +183,9 @@ def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: 
     status = standing_line(t, seats, standing, reader_tz, now)
     tail = ["", status] if status else []
     description = fixed.description
-    if fixed.description_units + units(seats_text) + units(status) > fixed.room:
+    # Each character is at most two units: the exact count is needed only when that bound does not fit.
+    if fixed.description_units + 2 * (len(seats_text) + len(status)) > fixed.room and \
+            fixed.description_units + units(seats_text) + units(status) > fixed.room:
         # Cut the plain text, then escape it: a cut through "&amp;" would be markup Telegram refuses.
         room = DETAIL_LIMIT - units(head) - units("\n".join(tail)) - 4
         description = html.escape(shorten(event.description.get(t.language), max(room, 1), escaped=True))
