@@ -1,14 +1,16 @@
 """Deleting means deleted: after "delete my data" nothing of the person is left in any file of the database,
-while the bot runs and after it stops."""
+while the bot runs and after it stops; and logs carry Telegram ids, never names."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.app.inbox import Inbox
 from bot.domain.agenda_file import parse_agenda
+from handlers.errors import report_error
 from tests.harness import EXAMPLE, Harness
 
 # Ten different digits: as text they cannot turn up by chance in a timestamp or a count.
@@ -81,3 +83,26 @@ async def test_nothing_of_a_deleted_person_is_left_in_the_database_files(bot: Ha
     assert [update["update_id"] for update in await inbox.unhandled()] == []
     await bot.services.db.close()
     assert traces(db_path, ZEBEDEO_TRACES) == [], "after the bot stops"
+
+
+async def test_a_failing_handler_logs_the_telegram_id_and_no_name(bot: Harness, caplog, monkeypatch) -> None:
+    """The production error handler, at the production log level: the record and its traceback say which
+    update and whose id, and never the name or username the update carries."""
+    bot.app.error_handlers.clear()
+    bot.app.add_error_handler(report_error)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the city could not be saved")
+
+    monkeypatch.setattr(bot.services.people, "set_city", broken)
+    bot.person(ZEBEDEO, "Zebedeo", "en", last_name="Quaglierini", username="zebedeo_q77")
+    caplog.set_level(logging.INFO)
+    await bot.send(ZEBEDEO, "/start")
+    await bot.press(ZEBEDEO, "I agree")
+    await bot.press(ZEBEDEO, "Baltimore")
+    assert "Sorry, something went wrong on my side" in bot.last(ZEBEDEO).text
+    failures = [record for record in caplog.records if record.exc_info]
+    assert failures and str(ZEBEDEO) in failures[0].getMessage()
+    logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)
+    for word in ("Zebedeo", "Quaglierini", "zebedeo_q77"):
+        assert word not in logged
