@@ -106,3 +106,21 @@ async def test_a_failing_handler_logs_the_telegram_id_and_no_name(bot: Harness, 
     logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)
     for word in ("Zebedeo", "Quaglierini", "zebedeo_q77"):
         assert word not in logged
+
+
+def test_debug_logging_keeps_python_telegram_bots_whole_updates_out(tmp_path) -> None:
+    """PTB logs every update it processes at DEBUG, names included; Ponte's DEBUG must not switch that on."""
+    import logging
+
+    from bot.config.settings import Settings
+
+    root = logging.getLogger()
+    before = (root.level, logging.getLogger("telegram").level)
+    try:
+        root.setLevel(logging.DEBUG)
+        Settings(token="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX", log_level="DEBUG").configure_logging()
+        assert not logging.getLogger("telegram.ext.Application").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("bot.app.inbox").isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(before[0])
+        logging.getLogger("telegram").setLevel(before[1])
