@@ -78,7 +78,7 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
         question = cancel_question(t, seats)
         confirm = t._("Yes, cancel my seat")
     else:
-        question = t._("Leave the waiting list for <b>{title}</b>? You would lose your place (number "
+        question = t._("Leave the waiting list for <b>{title}</b>? You'd lose your place (number "
                        "{position}).", title=title, position=standing.position)
         confirm = t._("Yes, leave the waiting list")
     rows = [[Button(confirm, callback_data.build("cancel-yes", slug)),

@@ -246,7 +246,7 @@ async def test_a_range_past_midnight_in_the_readers_zone_is_marked(agenda_bot: H
     assert "11:00 PM – 1:00 AM (next day) on Sunday, January 17 in Honolulu" in _plain(bot.last(HONOLULU).text)
     await _reader(bot, 606, "Honolulu", "it")
     text = await _open(bot, 606, OPENING)
-    assert "23:00–01:00 (fino al giorno dopo) di domenica 17 gennaio a Honolulu" in text
+    assert "domenica 17 gennaio, 23:00–01:00 (fino al giorno dopo) a Honolulu" in text
 
 
 # The freed-seat notice --------------------------------------------------------------------------------
