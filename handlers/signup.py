@@ -51,7 +51,7 @@ def _signup_notice(t: Translator, result: SignupResult) -> tuple[str, bool]:
         case Outcome.CONFIRMED:
             return t._("✅ You're signed up for {title}.", title=result.seats.event.title.get(t.language)), False
         case Outcome.WAITLISTED:
-            return t._("The event is full: you are number {position} on the waiting list.",
+            return t._("The event is full: you're number {position} on the waiting list.",
                        position=result.position), True
         case Outcome.ALREADY_CONFIRMED:
             return t._("You're already signed up."), False

@@ -114,7 +114,7 @@ def test_ponte_shell_two_people_one_seat(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
-    assert "The event is full: you are number 1 on the waiting list." in out
+    assert "The event is full: you're number 1 on the waiting list." in out
     cancelled = out.index("Iscrizione annullata")
     assert "┌─ Ponte → Mike\n│ 🎉 A seat opened up!" in out[cancelled:]
 
