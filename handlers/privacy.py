@@ -51,7 +51,11 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
         await context.services.people.consent(user.id, user.full_name, t.language)
         person = await context.services.people.note_username(user.id, user.username)
         context.person = person
+        # The event to show afterwards travels in the buttons: only a real one (a forged or stale slug
+        # could not even fit in the next button's data).
         slug = action.arg(1) or None
+        if slug and await context.services.agenda.find(slug) is None:
+            slug = None
         await reply(update, context, t._(
             "Thank you, {name}! Where are you based? I'll show every time in your time zone too.",
             name=html.escape(person.display_name or user.first_name)), city_buttons(t, slug))
