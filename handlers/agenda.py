@@ -41,7 +41,7 @@ async def show_event(update: Update, context: PonteContext, slug: str, *, new: b
     seats, standing = await context.services.signups.standing(person_id, slug)
     if seats is None:
         await reply(update, context, context.t._(
-            "This event is no longer on the agenda. Here is the current program."), new=new)
+            "This event is no longer on the agenda. Here's the agenda as it is now."), new=new)
         await show_agenda(update, context, new=True)
         return False
     now = context.services.clock.now()
@@ -61,7 +61,7 @@ async def show_speakers(update: Update, context: PonteContext) -> None:
     seats = await context.services.agenda.find(slug)
     if seats is None:
         await reply(update, context, context.t._(
-            "This event is no longer on the agenda. Here is the current program."))
+            "This event is no longer on the agenda. Here's the agenda as it is now."))
         await show_agenda(update, context, new=True)
         return
     text, rows = speakers_view(context.t, seats.event, context.action.number(1), context.action.number(2))
@@ -69,7 +69,7 @@ async def show_speakers(update: Update, context: PonteContext) -> None:
 
 
 JOURNEYS = Contribution(
-    commands=(Command("agenda", agenda_command, N_("The program of the exchange")),),
+    commands=(Command("agenda", agenda_command, N_("The agenda of the exchange")),),
     presses=(Press("agenda", agenda_page, (1, 1)), Press("event", open_event, (1, 2)),
              Press("speakers", show_speakers, (2, 3))),
 )

@@ -227,7 +227,7 @@ async def _reader(bot: Harness, person: int, language: str, where: str) -> None:
         await bot.send(person, where)
         assert (await bot.services.people.get(person)).timezone == where
     else:
-        await bot.onboard(person, "Giulia", language, where)
+        await bot.onboard(person, "Giulia", language, "🇮🇹")  # Torino, or Turin in English
 
 
 def _fits(shown: str, limit: int = TEXT_LIMIT) -> str:
