@@ -62,12 +62,12 @@ async def test_too_many_requests_waits_as_told_and_retries(bot: Harness, sleeper
     await _promote(bot, [2])
     bot.telegram.fail_next.append(ApiError(429, "Too Many Requests: retry after 7", retry_after=7))
     assert await bot.services.dispatcher.dispatch_due() == 0
-    assert await _statuses(bot) == [(2, "pending", 1)]
+    assert await _statuses(bot) == [(2, "pending", 0)]  # a 429 is Telegram asking to wait: no attempt used
     bot.services.clock.advance(timedelta(seconds=6))
     assert await bot.services.dispatcher.dispatch_due() == 0
     bot.services.clock.advance(timedelta(seconds=2))
     assert await bot.services.dispatcher.dispatch_due() == 1
-    assert await _statuses(bot) == [(2, "sent", 2)]
+    assert await _statuses(bot) == [(2, "sent", 1)]
     assert any(s >= 6.9 for s in sleeper.slept)  # everybody paused, not just this message
 
 
