@@ -56,7 +56,7 @@ async def _closed(update: Update, context: PonteContext, broadcast: Broadcast | 
     if broadcast is not None and broadcast.status in (BroadcastStatus.SENDING, BroadcastStatus.DONE):
         text = t._("This broadcast has already been sent, once. /broadcasts shows its report.")
     else:
-        text = t._("This draft was cancelled: nothing was sent. Start again with /broadcast.")
+        text = t._("This draft was canceled: nothing was sent. Start again with /broadcast.")
     if update.callback_query is not None:
         await toast(update, context, text, alert=True)
         return
@@ -292,7 +292,7 @@ async def cancel_draft(update: Update, context: PonteContext) -> None:
         except NotAllowedError:
             await _refuse(update, context)
             return
-        await reply(update, context, t._("Broadcast cancelled: nothing was sent."))
+        await reply(update, context, t._("Broadcast canceled: nothing was sent."))
         return
     try:
         draft = await context.services.broadcasts.cancel(user_id, context.action.number(0, -1))
@@ -305,7 +305,7 @@ async def cancel_draft(update: Update, context: PonteContext) -> None:
     if draft.status is not BroadcastStatus.CANCELLED:
         await _closed(update, context, draft)
         return
-    await reply(update, context, t._("Broadcast cancelled: nothing was sent."))
+    await reply(update, context, t._("Broadcast canceled: nothing was sent."))
 
 
 async def list_broadcasts(update: Update, context: PonteContext) -> None:

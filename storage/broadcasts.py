@@ -102,10 +102,22 @@ class BroadcastRepository:
             "UPDATE broadcast SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (broadcast_id,))
         return cursor.rowcount == 1
 
-    async def write(self, broadcast_id: int, *, one_text: bool, text_it: str | None, text_en: str | None) -> None:
+    async def write_one_text(self, broadcast_id: int, text: str) -> None:
+        """One text for every reader."""
         await self._db.execute(
-            "UPDATE broadcast SET one_text = ?, text_it = ?, text_en = ? WHERE id = ? AND status = 'draft'",
-            (int(one_text), text_it, text_en, broadcast_id))
+            "UPDATE broadcast SET one_text = 1, text_it = ?, text_en = ? WHERE id = ? AND status = 'draft'",
+            (text, text, broadcast_id))
+
+    async def write_italian(self, broadcast_id: int, text: str) -> None:
+        """The Italian text, written first: any English one from before must be written again."""
+        await self._db.execute(
+            "UPDATE broadcast SET one_text = 0, text_it = ?, text_en = NULL WHERE id = ? AND status = 'draft'",
+            (text, broadcast_id))
+
+    async def write_english(self, broadcast_id: int, text: str) -> None:
+        await self._db.execute(
+            "UPDATE broadcast SET one_text = 0, text_en = ? WHERE id = ? AND status = 'draft' "
+            "AND text_it IS NOT NULL", (text, broadcast_id))
 
     async def start_sending(self, broadcast_id: int, *, audience_size: int, blocked_before: int,
                             progress_chat_id: int | None, progress_message_id: int | None, now: datetime) -> bool:

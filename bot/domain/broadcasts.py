@@ -175,20 +175,19 @@ class Broadcasts:
             return await tx.broadcasts.latest_draft(author_id)
 
     async def write(self, author_id: int, broadcast_id: int, language: str | None, text: str) -> Broadcast:
-        """Store one language's text (``language`` None: one text for everyone). Raises DraftGoneError when
-        the draft is no longer being written."""
+        """Store one language's text (``language`` None: one text for everyone); Italian comes first, then
+        English. Raises DraftGoneError when the draft is no longer being written."""
         self._roles.require_organiser(author_id)
         async with self._db.transaction() as tx:
             broadcast = await self._own(tx, author_id, broadcast_id)
             if broadcast.status is not BroadcastStatus.DRAFT:
                 raise DraftGoneError(f"broadcast {broadcast_id} is {broadcast.status}")
             if language is None:
-                await tx.broadcasts.write(broadcast_id, one_text=True, text_it=text, text_en=text)
+                await tx.broadcasts.write_one_text(broadcast_id, text)
+            elif language == "it":
+                await tx.broadcasts.write_italian(broadcast_id, text)
             else:
-                texts = broadcast.texts if broadcast.texts and not broadcast.one_text else None
-                it = text if language == "it" else (texts.it if texts else None)
-                en = text if language == "en" else (texts.en if texts else None)
-                await tx.broadcasts.write(broadcast_id, one_text=False, text_it=it, text_en=en)
+                await tx.broadcasts.write_english(broadcast_id, text)
             return await tx.broadcasts.get(broadcast_id)
 
     async def reach(self, author_id: int, broadcast_id: int) -> tuple[Broadcast, Reach]:
