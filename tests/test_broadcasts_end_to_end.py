@@ -1,5 +1,6 @@
-"""A kill -9 of `ponte run` in the middle of a 300-recipient broadcast, then a restart: nobody gets the
-broadcast twice except at most the one message in flight at the kill, and the report adds up."""
+"""Broadcasts in the running bot. A kill -9 of `ponte run` in the middle of a 300-recipient broadcast, then a
+restart: nobody gets the broadcast twice except at most the one message in flight at the kill, and the report
+adds up. And in `ponte shell`, the organiser broadcasts to an event in both languages and sees the report."""
 
 from __future__ import annotations
 
@@ -134,3 +135,28 @@ async def test_a_broadcast_killed_at_several_moments_goes_to_everyone_once_and_a
     (each spends most of its time paced at 25 messages a second, so together they take the time of one)."""
     async with asyncio.timeout(240):
         await asyncio.gather(*(_kill_and_restart(tmp_path, kill_at) for kill_at in KILL_MOMENTS))
+
+
+def test_in_the_shell_the_organiser_broadcasts_to_an_event_in_both_languages(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/start", "1", "1", "/start e_collaborative-services", "1",                    # Giulia (it) signs up
+        "/as Anna en", "/start", "1", "2", "/start e_collaborative-services", "1",     # Anna (en) too
+        "/as Mike", "/start", "1",                                                     # Mike, the organiser
+        "/broadcast", "5", "5", "1",  # the workshop's confirmed participants, in Italian and English
+        "Domani ci vediamo alle 10:30 ai Bagni di via Agliè.",
+        "Tomorrow we meet at 10:30 AM at the Agliè baths.",
+        "1",  # Send
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "shell.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path, env=_env(PONTE_ADMINS="1002"),
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    sent = out.index("💬 On its way")
+    assert ("┌─ Ponte → Giulia\n│ 📣 Dagli organizzatori dello scambio\n│ \n"
+            "│ Domani ci vediamo alle 10:30 ai Bagni di via Agliè.") in out[sent:]
+    assert ("┌─ Ponte → Anna\n│ 📣 From the organizers of the exchange\n│ \n"
+            "│ Tomorrow we meet at 10:30 AM at the Agliè baths.") in out[sent:]
+    report = out[out.index("┌─ Ponte → Mike\n│ 📊 Delivery report"):]
+    assert "collaborative services (2 people):\n│ ✅ Delivered: 2\n│ 🚫 Blocked the bot or left Ponte: 0" in report
