@@ -207,7 +207,12 @@ async def receive_text(update: Update, context: PonteContext, step: PendingStep)
         await _closed(update, context, None)
         return
     cancel = [_cancel_button(t, draft.id)]
-    if not (message.text or "").strip():
+    if message.text is None:
+        await reply(update, context, t._(
+            "A broadcast is text only: photos, stickers and files are not sent. Write the text the people "
+            "should read.") + "\n\n" + _prompt(t, step), cancel)
+        return
+    if not message.text.strip():
         await reply(update, context, t._("That message is empty. Write the text the people should read.")
                     + "\n\n" + _prompt(t, step), cancel)
         return

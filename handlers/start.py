@@ -82,12 +82,12 @@ async def choose_city(update: Update, context: PonteContext) -> None:
 
 
 async def receive_text(update: Update, context: PonteContext) -> None:
-    """Free text: the answer to the question the person was asked (bot.domain.pending), otherwise a pointer
-    to the commands. Every question answered by typing is routed from here."""
+    """A message that is no command: the answer to the question the person was asked (bot.domain.pending),
+    otherwise a pointer to the commands. Every question answered by typing is routed from here."""
     pending = pending_of(context.person)
     if pending is None:
         await reply_to_stray_text(update, context)
-    elif pending.step is PendingStep.TIMEZONE:
+    elif pending.step is PendingStep.TIMEZONE and update.effective_message.text is not None:
         await _answer_timezone(update, context, pending)
     elif pending.step in broadcast.STEPS:
         await broadcast.receive_text(update, context, pending.step)

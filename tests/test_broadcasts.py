@@ -11,6 +11,7 @@ import pytest
 from bot.app.progress import BroadcastWatch
 from bot.config.clock import FixedClock
 from bot.domain.notices import NoticeKind
+from bot.standin.engine import ApiError
 from storage.records import OutboxStatus, RegistrationStatus
 from tests.conftest import ORGANISER
 from tests.harness import Harness
@@ -341,3 +342,39 @@ async def test_no_broadcasts_yet(bot: Harness) -> None:
     await bot.onboard(ORGANISER, "Olga", "en", "Baltimore")
     await bot.send(ORGANISER, "/broadcasts")
     assert bot.last(ORGANISER).text == "No broadcasts yet. Write one with /broadcast."
+
+
+async def test_a_photo_while_writing_is_not_sent_and_the_question_stays(bot: Harness) -> None:
+    await _people(bot)
+    await bot.send(ORGANISER, "/broadcast")
+    await bot.press(ORGANISER, "Everyone")
+    await bot.press(ORGANISER, "One text for everyone")
+    update = bot.telegram.text_update(ORGANISER, "")
+    del update["message"]["text"]
+    update["message"]["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+    await bot.process(update)
+    assert "A broadcast is text only: photos, stickers and files are not sent." in bot.last(ORGANISER).text
+    await _type(bot, ORGANISER, "Text after all")
+    assert "Ready to send to everyone" in bot.last(ORGANISER).text
+    assert await _outbox(bot) == []
+
+
+async def test_progress_waits_as_long_as_telegram_asks(bot: Harness, clock: FixedClock) -> None:
+    await _people(bot)
+    await _draft_to_everyone(bot)
+    await bot.press(ORGANISER, "Send")
+    rows = sorted(await _outbox(bot), key=lambda m: m.id)
+    async with bot.services.db.transaction() as tx:
+        await tx.outbox.finish(rows[0].id, OutboxStatus.SENT, clock.now())
+    watch = _watch(bot)
+    bot.telegram.fail_next_call_to["editMessageText"] = [ApiError(429, "Too Many Requests: retry after 20", 20)]
+    clock.advance(timedelta(seconds=3))
+    await watch.tick()
+    edits = len(bot.telegram.calls_to("editMessageText"))
+    for _ in range(6):  # 18 seconds: still inside the 20 Telegram asked for
+        clock.advance(timedelta(seconds=3))
+        await watch.tick()
+    assert len(bot.telegram.calls_to("editMessageText")) == edits
+    clock.advance(timedelta(seconds=3))
+    await watch.tick()
+    assert len(bot.telegram.calls_to("editMessageText")) == edits + 1

@@ -95,8 +95,8 @@ def _handlers(routing: Routing) -> list[tuple[int, object]]:
         *((0, CommandHandler(c.name, c.run, filters=_NEW_MESSAGES)) for c in routing.commands),
         # Then what no journey claimed: an unknown command, text (the answer to a pending question), the rest.
         (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),
-        (0, MessageHandler(filters.TEXT & _NEW_MESSAGES, start.receive_text)),
-        (0, MessageHandler(_NEW_MESSAGES, help.reply_to_stray_text)),
+        # Any other message (text, a photo, a sticker) may answer a pending question: start routes it.
+        (0, MessageHandler(_NEW_MESSAGES, start.receive_text)),
     ]
 
 

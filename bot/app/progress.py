@@ -15,7 +15,7 @@ from bot.domain.broadcasts import Report
 from bot.domain.languages import language_for
 from bot.render.broadcasts import audience_label, finished_text, progress_text
 from bot.render.i18n import translator
-from bot.telegram.errors import Refusal, refusal
+from bot.telegram.errors import Refusal, refusal, retry_seconds
 from bot.telegram.ponte_bot import PonteBot
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ class BroadcastWatch:
     def __init__(self, services: Services, bot: PonteBot) -> None:
         self._services = services
         self._bot = bot
+        # Telegram asked to slow down (429): no progress edit before then (the report still goes, through the
+        # outbox, which waits as told). In memory: a restart ends the wait anyway.
+        self._quiet_until: datetime | None = None
 
     async def tick(self) -> None:
         """Look at every broadcast on its way: finish those that are complete, update the others' progress
@@ -48,6 +51,8 @@ class BroadcastWatch:
         last = broadcast.progress_at or broadcast.started_at
         if not final and last is not None and now - last < EDIT_EVERY:
             return
+        if not final and self._quiet_until is not None and now < self._quiet_until:
+            return
         author = await self._services.people.get(broadcast.author_id)
         t = translator(language_for(author.language if author else None, None))
         audience = audience_label(t, broadcast.audience, broadcast.event_title)
@@ -61,6 +66,7 @@ class BroadcastWatch:
             await self._bot.edit_view(broadcast.progress_chat_id, broadcast.progress_message_id, text, None)
         except RetryAfter as error:
             log.info("progress of broadcast %s waits: %s", broadcast.id, error)
+            self._quiet_until = now + timedelta(seconds=retry_seconds(error))
             return
         except TelegramError as error:
             if refusal(error) is not Refusal.NOT_MODIFIED:
