@@ -138,7 +138,7 @@ async def test_a_stakeholder_cannot_broadcast_nor_press_a_forged_send(bot: Harne
                                                                      refusal: str) -> None:
     await _people(bot)
     await _draft_to_everyone(bot)
-    await bot.onboard(LUCA, "Luca", language, "Torino")
+    await bot.onboard(LUCA, "Luca", language, "Torino" if language == "it" else "Turin")
     for command in ("/broadcast", "/broadcasts"):
         await bot.send(LUCA, command)
         assert refusal in bot.last(LUCA).text
@@ -234,7 +234,7 @@ async def test_typed_text_after_cancelling_is_not_taken_for_a_broadcast(bot: Har
 async def test_an_empty_or_too_long_text_is_explained_and_the_question_stays(
         bot: Harness, language: str, empty: str, too_long: str) -> None:
     await bot.load_example()
-    await bot.onboard(ORGANISER, "Olga", language, "Torino")
+    await bot.onboard(ORGANISER, "Olga", language, "Torino" if language == "it" else "Turin")
     await bot.send(ORGANISER, "/broadcast")
     await bot.press_data(ORGANISER, "bc-to:all")
     await bot.press_data(ORGANISER, "bc-lang:1:two")
@@ -295,7 +295,7 @@ async def test_a_membership_update_of_a_stranger_or_a_group_changes_nothing(bot:
 async def test_progress_is_edited_every_few_seconds_and_never_into_itself(bot: Harness, clock: FixedClock) -> None:
     await _people(bot)
     for person in range(800, 810):
-        await bot.onboard(person, f"P{person}", "en", "Torino")
+        await bot.onboard(person, f"P{person}", "en", "Turin")
     await _draft_to_everyone(bot)
     await bot.press(ORGANISER, "Send")
     progress = bot.last(ORGANISER).message_id
