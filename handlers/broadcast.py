@@ -13,7 +13,7 @@ from bot.render import callback_data
 from bot.render.broadcasts import (
     TEXT_LIMIT,
     audience_label,
-    message_text,
+    framed,
     past_entry,
     progress_text,
     reach_lines,
@@ -241,11 +241,10 @@ async def _preview(update: Update, context: PonteContext, draft: Broadcast) -> N
     t = context.t
     _, reach = await context.services.broadcasts.reach(update.effective_user.id, draft.id)
     for language in ("it", "en"):
-        reader = translator(language)
         title = (t._("👀 Preview of the Italian version, as its readers will see it:") if language == "it"
                  else t._("👀 Preview of the English version, as its readers will see it:"))
         await reply(update, context, title, new=True)
-        await reply(update, context, message_text(reader, draft.texts.get(language)), new=True)
+        await reply(update, context, framed(language, draft.texts.get(language)), new=True)
     summary = "\n".join([
         t._("📣 Ready to send to {audience}.", audience=audience_label(t, draft.audience, draft.event_title)),
         *reach_lines(t, reach.by_language, reach.blocked),
@@ -270,7 +269,7 @@ async def send_broadcast(update: Update, context: PonteContext) -> None:
     query = update.callback_query
     try:
         outcome, sent = await context.services.broadcasts.send(
-            user_id, context.action.number(0, -1), chat_id=query.message.chat.id if query.message else None,
+            user_id, context.action.number(0, -1), framed, chat_id=query.message.chat.id if query.message else None,
             progress_message_id=query.message.message_id if query.message else None)
     except NotAllowedError:
         await _refuse(update, context)

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.config.clock import SystemClock
 from bot.domain.broadcasts import Audience, Broadcasts
 from bot.domain.roles import Roles
+from bot.render.broadcasts import framed
 from bot.standin import FakeTelegram
 from bot.standin.engine import ApiError, StoredMessage
 from bot.standin.server import serve
@@ -46,7 +47,7 @@ async def _broadcast_ready(db_path: Path, telegram: FakeTelegram) -> int:
         await broadcasts.write(ORGANISER, draft.id, "en", "<b>Tomorrow</b> we leave at 9")
         # The message that shows the progress, as the Send button left it.
         _, answer = telegram.handle("sendMessage", {"chat_id": ORGANISER, "text": "📣 Sending…"})
-        await broadcasts.send(ORGANISER, draft.id, chat_id=ORGANISER,
+        await broadcasts.send(ORGANISER, draft.id, framed, chat_id=ORGANISER,
                               progress_message_id=answer["result"]["message_id"])
         return draft.id
     finally:

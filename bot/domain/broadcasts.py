@@ -28,10 +28,12 @@ from storage.records import (
     Recipient,
 )
 
-__all__ = ["Audience", "Broadcast", "BroadcastStatus", "Broadcasts", "DraftGoneError", "Reach", "Report",
-           "Sending", "report_of", "report_payload"]
+__all__ = ["Audience", "Broadcast", "BroadcastStatus", "Broadcasts", "DraftGoneError", "Frame", "Reach",
+           "Report", "Sending", "report_of", "report_payload"]
 
 PAST_SHOWN = 10
+# (reader's language, the organiser's text) -> the message as its readers get it (the heading, in bot.render).
+Frame = Callable[[str, str], str]
 
 
 class DraftGoneError(Exception):
@@ -197,10 +199,11 @@ class Broadcasts:
             broadcast = await self._own(tx, author_id, broadcast_id)
             return broadcast, _reach(await tx.broadcasts.recipients(broadcast.audience, broadcast.event_id))
 
-    async def send(self, author_id: int, broadcast_id: int, *, chat_id: int | None = None,
+    async def send(self, author_id: int, broadcast_id: int, frame: Frame, *, chat_id: int | None = None,
                    progress_message_id: int | None = None) -> tuple[Sending, Broadcast]:
-        """Queue the broadcast for everyone in its audience, once. ``progress_message_id`` is the message
-        that shows its progress while it goes out."""
+        """Queue the broadcast for everyone in its audience, once: each row carries the message in both
+        languages as ``frame`` makes it from the organiser's text (the same frame as the preview's, so what
+        the preview showed is what goes). ``progress_message_id`` is the message that shows its progress."""
         self._roles.require_organiser(author_id)
         now = self._clock.now()
         async with self._db.transaction() as tx:
@@ -216,7 +219,8 @@ class Broadcasts:
             await tx.broadcasts.start_sending(
                 broadcast_id, audience_size=len(recipients), blocked_before=len(recipients) - len(reachable),
                 progress_chat_id=chat_id, progress_message_id=progress_message_id, now=now)
-            payload = {"broadcast": broadcast_id, "it": broadcast.texts.it, "en": broadcast.texts.en}
+            payload = {"broadcast": broadcast_id,
+                       "texts": {language: frame(language, broadcast.texts.get(language)) for language in LANGUAGES}}
             for recipient in reachable:
                 await tx.outbox.add(recipient.telegram_id, NoticeKind.BROADCAST, due_at=now, now=now,
                                     payload=payload, dedupe_key=dedupe_key(broadcast_id, recipient.telegram_id))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.render.i18n import Translator
+from bot.render.i18n import Translator, translator
 from bot.render.timefmt import day_at
 from storage.records import Audience, Texts
 
@@ -22,6 +22,11 @@ _HOME_ZONE = "Europe/Rome"
 def message_text(t: Translator, body: str) -> str:
     """A broadcast as its recipient reads it: who it is from, then the organiser's own words (HTML)."""
     return t._("📣 <b>From the organizers of the exchange</b>") + "\n\n" + body
+
+
+def framed(language: str, body: str) -> str:
+    """:func:`message_text` for a reader of ``language`` (the frame bot.domain.broadcasts.send applies)."""
+    return message_text(translator(language), body)
 
 
 def visible_length(markup: str) -> int:
