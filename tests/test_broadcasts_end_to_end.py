@@ -117,6 +117,8 @@ async def _kill_and_restart(tmp_path: Path, kill_at: int) -> None:
     twice = [person for person, n in received.items() if n > 1]
     assert len(twice) <= 1 and all(n <= 2 for n in received.values()), moment
     assert not set(received) & BLOCKED, moment
+    # Nothing lost: everyone reachable got it (the message in flight at the kill had reached its reader).
+    assert len(received) == len(AUDIENCE) - len(BLOCKED) - 2, moment
     assert report.finished, moment
     assert report.delivered + report.blocked + report.failed_count + report.uncertain == report.total == 300, moment
     assert report.blocked == len(BLOCKED), moment
@@ -129,6 +131,8 @@ async def _kill_and_restart(tmp_path: Path, kill_at: int) -> None:
     assert f"✅ Delivered: {report.delivered}" in report_text, moment
     assert "🚫 Blocked the bot or left Ponte: 10" in report_text and "· Peer_id_invalid: 2" in report_text, moment
     assert any(c.params.get("chat_id") == ORGANISER for c in telegram.calls_to("editMessageText")), moment
+    # Ponte asks Telegram for the updates that say a person blocked or unblocked it.
+    assert all("my_chat_member" in c.params["allowed_updates"] for c in telegram.calls_to("getUpdates")), moment
 
 
 async def test_a_broadcast_killed_at_several_moments_goes_to_everyone_once_and_adds_up(tmp_path: Path) -> None:
