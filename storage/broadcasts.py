@@ -9,14 +9,18 @@ import aiosqlite
 from storage.records import Audience, Broadcast, BroadcastStatus, BroadcastTally, Recipient, Texts
 from storage.timestamps import from_db, to_db
 
-# A broadcast's outbox rows carry the dedupe key "broadcast:<id>:<recipient>": the unique index on the key
-# finds them by range, and makes a second queueing of the same message to the same person impossible.
-_KEY_PREFIX = "broadcast:{id}:"
-_KEY_END = "broadcast:{id};"  # ";" sorts right after ":"
+# A broadcast's outbox rows are one batch, "broadcast:<id>" (the outbox indexes rows by batch and status, so
+# a tally is cheap), and each carries the dedupe key "broadcast:<id>:<recipient>", which makes a second
+# queueing of the same broadcast to the same person impossible.
 
 
-def dedupe_key(broadcast_id: int, recipient_id: int) -> str:
-    return _KEY_PREFIX.format(id=broadcast_id) + str(recipient_id)
+def batch_of(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}"
+
+
+def dedupe_prefix(broadcast_id: int) -> str:
+    """The outbox makes each row's key ``<prefix>:<recipient>``."""
+    return f"broadcast:{broadcast_id}"
 
 
 def _broadcast(row: aiosqlite.Row) -> Broadcast:
@@ -152,8 +156,7 @@ class BroadcastRepository:
         its way (pending, being sent) counts as waiting, one whose fate a crash left unknown as uncertain."""
         rows = await self._db.execute_fetchall(
             "SELECT status, CASE WHEN status = 'failed' THEN COALESCE(last_error, '') END AS reason, COUNT(*) "
-            "FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ? GROUP BY 1, 2",
-            (_KEY_PREFIX.format(id=broadcast_id), _KEY_END.format(id=broadcast_id)))
+            "FROM outbox WHERE batch = ? GROUP BY 1, 2", (batch_of(broadcast_id),))
         counts: dict[str, int] = {}
         failed: list[tuple[str, int]] = []
         for status, reason, n in rows:

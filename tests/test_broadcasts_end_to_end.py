@@ -58,7 +58,7 @@ def _start(db_path: Path, port: int, cwd: Path) -> asyncio.Future:
     return asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env=_env(PONTE_TOKEN="123456:CRASH-TEST-abcdefghijklmnopqrstuvwx", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
-                 PONTE_DB=str(db_path), PONTE_ADMINS=str(ORGANISER)))
+                 PONTE_DB=str(db_path), PONTE_ADMINS=str(ORGANISER), PONTE_SEND_RATE="30"))
 
 
 async def _kill_and_restart(tmp_path: Path, kill_at: int) -> None:
@@ -95,7 +95,8 @@ async def _kill_and_restart(tmp_path: Path, kill_at: int) -> None:
         async with asyncio.timeout(90):
             await first.wait()
         assert first.returncode == -signal.SIGKILL, (await first.stderr.read()).decode()[-2000:]
-        assert sum(received.values()) == kill_at
+        # Requests the killed process had already made may still land: they were in flight too.
+        assert sum(received.values()) >= kill_at
         second = await _start(db_path, port, tmp_path)
         async with asyncio.timeout(90):
             await reported.wait()
@@ -114,22 +115,26 @@ async def _kill_and_restart(tmp_path: Path, kill_at: int) -> None:
     finally:
         await db.close()
     moment = f"killed at message {kill_at}"
-    twice = [person for person, n in received.items() if n > 1]
-    assert len(twice) <= 1 and all(n <= 2 for n in received.values()), moment
+    # Each row is marked as being sent before it goes: after the crash those in flight (a few, as the outbox
+    # keeps several sends going to hold its rate) are uncertain and not sent again, so nobody at all gets the
+    # broadcast twice (at-least-once would allow the ones in flight twice).
+    assert [person for person, n in received.items() if n > 1] == [], moment
     assert not set(received) & BLOCKED, moment
-    # Nothing lost: everyone reachable got it (the message in flight at the kill had reached its reader).
-    assert len(received) == len(AUDIENCE) - len(BLOCKED) - 2, moment
+    # Nothing lost: everyone reachable got it, except perhaps someone whose message was in flight at the kill
+    # and never reached the stand-in (the report says uncertain).
+    assert len(received) >= len(AUDIENCE) - len(BLOCKED) - 2 - report.uncertain, moment
     assert report.finished, moment
     assert report.delivered + report.blocked + report.failed_count + report.uncertain == report.total == 300, moment
     assert report.blocked == len(BLOCKED), moment
     assert report.failed == (("Peer_id_invalid", 2),), moment
-    assert report.uncertain <= 1, moment
-    # What the stand-in received is what the report says: the message in flight at the kill was either
-    # delivered (and sent again: the one duplicate allowed) or is uncertain (perhaps delivered, not re-sent).
+    assert 1 <= report.uncertain <= 8, moment  # the kill_at-th message, and what else was in flight with it
+    # What the stand-in received is what the report says: delivered, plus those of the uncertain that had
+    # reached their reader.
     assert report.delivered <= len(received) <= report.delivered + report.uncertain, moment
     report_text = telegram.last(ORGANISER).text
     assert f"✅ Delivered: {report.delivered}" in report_text, moment
     assert "🚫 Blocked the bot or left Ponte: 10" in report_text and "· Peer_id_invalid: 2" in report_text, moment
+    assert f"❔ Uncertain: {report.uncertain} (in flight when Ponte stopped" in report_text, moment
     assert any(c.params.get("chat_id") == ORGANISER for c in telegram.calls_to("editMessageText")), moment
     # Ponte asks Telegram for the updates that say a person blocked or unblocked it.
     assert all("my_chat_member" in c.params["allowed_updates"] for c in telegram.calls_to("getUpdates")), moment
@@ -137,7 +142,7 @@ async def _kill_and_restart(tmp_path: Path, kill_at: int) -> None:
 
 async def test_a_broadcast_killed_at_several_moments_goes_to_everyone_once_and_adds_up(tmp_path: Path) -> None:
     """The first message, half-way, the last one: each run on its own stand-in and database, side by side
-    (each spends most of its time paced at 25 messages a second, so together they take the time of one)."""
+    (each spends most of its time paced at 30 messages a second, so together they take the time of one)."""
     async with asyncio.timeout(240):
         await asyncio.gather(*(_kill_and_restart(tmp_path, kill_at) for kill_at in KILL_MOMENTS))
 

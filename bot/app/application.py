@@ -72,8 +72,8 @@ def _noting_who_blocked_us(courier: TelegramCourier, services: Services) -> Deli
     """The courier, telling the domain of everyone Telegram says is gone (403: blocked the bot), so that
     broadcasts count them apart and queue nothing more for them until they come back."""
 
-    async def deliver(chat_id: int, notice: Notice) -> DeliveryResult:
-        result = await courier(chat_id, notice)
+    async def deliver(chat_id: int, notice: Notice, *, paid: bool = False) -> DeliveryResult:
+        result = await courier(chat_id, notice, paid=paid)
         if result.status is Delivery.GONE:
             await services.people.blocked_us(chat_id)
         return result

@@ -39,9 +39,6 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
             application.on_handled = inbox.handled
             await application.start()
             log.info("Ponte is running as @%s", application.bot.username)
-            # What fell due while Ponte was down (a broadcast cut short by a crash) goes out now, not at the
-            # schedule's first sweep.
-            services.dispatcher.wake()
             # Updates stored but not handled before a stop or a crash are handled first, then new ones.
             await poll(application, inbox, stop)
             log.info("stopping")

@@ -17,7 +17,7 @@ from bot.domain.languages import LANGUAGES, language_for
 from bot.domain.notices import NoticeKind
 from bot.domain.roles import Roles
 from storage import Database, Transaction
-from storage.broadcasts import dedupe_key
+from storage.broadcasts import batch_of, dedupe_prefix
 from storage.records import (
     Audience,
     Broadcast,
@@ -25,6 +25,7 @@ from storage.records import (
     BroadcastTally,
     Event,
     EventSeats,
+    OutboxLane,
     Recipient,
 )
 
@@ -219,11 +220,12 @@ class Broadcasts:
             await tx.broadcasts.start_sending(
                 broadcast_id, audience_size=len(recipients), blocked_before=len(recipients) - len(reachable),
                 progress_chat_id=chat_id, progress_message_id=progress_message_id, now=now)
-            payload = {"broadcast": broadcast_id,
-                       "texts": {language: frame(language, broadcast.texts.get(language)) for language in LANGUAGES}}
-            for recipient in reachable:
-                await tx.outbox.add(recipient.telegram_id, NoticeKind.BROADCAST, due_at=now, now=now,
-                                    payload=payload, dedupe_key=dedupe_key(broadcast_id, recipient.telegram_id))
+            # The bulk lane: a freed seat or a change notice goes before any of these.
+            await tx.outbox.add_many(
+                [recipient.telegram_id for recipient in reachable], NoticeKind.BROADCAST, due_at=now, now=now,
+                lane=OutboxLane.BULK, batch=batch_of(broadcast_id), dedupe_prefix=dedupe_prefix(broadcast_id),
+                payload={"texts": {language: frame(language, broadcast.texts.get(language))
+                                   for language in LANGUAGES}})
             broadcast = await tx.broadcasts.get(broadcast_id)
         self._wake_outbox()
         return Sending.STARTED, broadcast
