@@ -81,7 +81,7 @@ def test_send_rate_and_paid_broadcasts_come_from_the_settings() -> None:
 async def test_the_services_pace_at_the_rate_the_settings_give(settings, clock, db) -> None:
     services = await open_services(dataclasses.replace(settings, send_rate=10.0), clock, db=db,
                                    automatic_outbox=False)
-    assert services.dispatcher._pacer.per_second == 10.0
+    assert services.dispatcher.send_rate == 10.0
 
 
 async def test_a_broadcast_keeps_to_the_overall_rate_and_one_message_a_second_per_chat(bot: Harness, sleeper) -> None:

@@ -69,6 +69,11 @@ class Dispatcher:
         self._recovered = False
         self._tasks: set[asyncio.Task[int]] = set()
 
+    @property
+    def send_rate(self) -> float:
+        """Messages per second overall that this dispatcher keeps to."""
+        return self._pacer.per_second
+
     def attach(self, deliver: Deliver) -> None:
         self._deliver = deliver
 
