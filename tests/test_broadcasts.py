@@ -378,3 +378,16 @@ async def test_progress_waits_as_long_as_telegram_asks(bot: Harness, clock: Fixe
     clock.advance(timedelta(seconds=3))
     await watch.tick()
     assert len(bot.telegram.calls_to("editMessageText")) == edits + 1
+
+
+async def test_edit_writes_the_texts_again_and_only_the_new_ones_go(bot: Harness) -> None:
+    await _people(bot)
+    await _draft_to_everyone(bot, "Prima versione", "First version")
+    await bot.press(ORGANISER, "Edit")
+    assert "Will you write it in Italian and in English, or one text for everyone?" in bot.last(ORGANISER).text
+    await bot.press(ORGANISER, "One text for everyone")
+    await _type(bot, ORGANISER, "Second version, for all")
+    await bot.press(ORGANISER, "Send")
+    await bot.services.dispatcher.dispatch_due()
+    assert _broadcasts_to(bot, GIULIA) == ["📣 <b>Dagli organizzatori dello scambio</b>\n\nSecond version, for all"]
+    assert _broadcasts_to(bot, MIKE) == ["📣 <b>From the organizers of the exchange</b>\n\nSecond version, for all"]
