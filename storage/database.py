@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.broadcasts import BroadcastRepository
 from storage.errors import StorageError, StorageProblem, diagnose
 from storage.events import EventRepository
 from storage.groups import GroupRepository
@@ -37,7 +38,7 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("connection", "events", "groups", "inbox", "outbox", "participants", "registrations")
+    __slots__ = ("broadcasts", "connection", "events", "groups", "inbox", "outbox", "participants", "registrations")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -47,6 +48,7 @@ class Transaction:
         self.outbox = OutboxRepository(connection)
         self.inbox = InboxRepository(connection)
         self.groups = GroupRepository(connection)
+        self.broadcasts = BroadcastRepository(connection)
 
 
 class Database:

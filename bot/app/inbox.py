@@ -23,7 +23,8 @@ from bot.config.clock import Clock
 from storage import Database
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+# my_chat_member: Telegram says so when a person blocks the bot, or unblocks it.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 POLL_SECONDS = 30
 KEEP_HANDLED = timedelta(days=8)
 

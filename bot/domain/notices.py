@@ -9,3 +9,4 @@ import enum
 class NoticeKind(enum.StrEnum):
     SEAT_CONFIRMED = "seat_confirmed"  # a seat opened up and went to the first person waiting
     BROADCAST = "broadcast"  # an organiser's message to many people, in each one's language (bulk lane)
+    BROADCAST_REPORT = "broadcast_report"  # to the organiser: what became of their broadcast
