@@ -3,10 +3,11 @@
 Both applications run (``Application.start``) with the recording stand-in of the Bot API (no network) and
 are handed the very same press updates (each carrying the event's detail message, as Telegram sends it) in
 getUpdates answers of ``--batch`` updates (Telegram's default and largest is 100), put on the application's
-update queue. Ponte's side goes through its durable inbox as ``ponte run`` does (bot.app.inbox): each
-answer is first stored in the database (``Inbox.receive``), then queued, and each update is marked handled
-when its handling ends (``on_handled``); a turn ends once every mark is written, so the inbox's whole cost
-is in Ponte's time, and its two parts (storing, marking) are also timed on their own. The floor is handed
+update queue. Ponte's side goes through its durable inbox with ``ponte run``'s own code
+(bot.app.inbox.accept): each answer is stored in the database (``Inbox.receive``) before any of it is
+queued, and each update is marked handled when its handling ends (``on_handled``); a turn ends once every
+mark is written, so the inbox's whole cost is in Ponte's time. Its two parts are also timed on their own:
+storing (encoding the updates and the statement that writes them) and marking. The floor is handed
 each answer the way python-telegram-bot's Updater does: parsed and queued. Each application then
 works through them as it is configured: Ponte with concurrent updates, the floor, a bare application whose
 only handler answers the press, one at a time (python-telegram-bot's default, and the fastest way for a
@@ -43,7 +44,7 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app.application import build_application
-from bot.app.inbox import Inbox, queue_updates
+from bot.app.inbox import Inbox, accept
 from bot.app.services import Services, open_services
 from bot.config.clock import FixedClock
 from bot.config.settings import Settings
@@ -81,16 +82,21 @@ class InboxClock:
         finally:
             InboxRepository.mark_handled = mark
 
-    async def store(self, inbox: Inbox, updates: list[dict]) -> list[dict]:
-        start = time.perf_counter()
-        try:
-            return await inbox.receive(updates)
-        finally:
-            self.storing += time.perf_counter() - start
+    def timing_stores(self, inbox: Inbox) -> None:
+        """``inbox.receive`` (encoding the updates and the statement that stores them), timed."""
+        receive = inbox.receive
+
+        async def timed(updates: list[dict]) -> list[dict]:
+            start = time.perf_counter()
+            try:
+                return await receive(updates)
+            finally:
+                self.storing += time.perf_counter() - start
+
+        inbox.receive = timed
 
 
-async def _drive(app, updates: list[dict], inbox: Inbox | None = None,
-                 inbox_clock: InboxClock | None = None) -> tuple[float, list[float]]:
+async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[float, list[float]]:
     """Hand a running application one getUpdates answer (through ``inbox`` if given: stored, then queued,
     and every mark written before the turn ends); (seconds until all are handled, latencies)."""
     latencies: list[float] = []
@@ -115,7 +121,7 @@ async def _drive(app, updates: list[dict], inbox: Inbox | None = None,
             for data in updates:
                 app.update_queue.put_nowait(Update.de_json(data, app.bot))
         else:
-            queue_updates(app, await inbox_clock.store(inbox, updates))
+            await accept(app, inbox, updates)  # as ponte run: stored, then queued
         await app.update_queue.join()
         if inbox is not None:
             await inbox.idle()
@@ -180,6 +186,7 @@ async def one_round(people: int, seats: int, batch: int, folder: Path) -> dict:
     floor_app = await _floor_app(FakeTelegram())
     runs = {"ponte": {"seconds": 0.0, "latencies": []}, "floor": {"seconds": 0.0, "latencies": []}}
     inbox_clock = InboxClock()
+    inbox_clock.timing_stores(inbox)
     await app.start()
     await floor_app.start()
     with inbox_clock.timing_marks():
@@ -187,7 +194,7 @@ async def one_round(people: int, seats: int, batch: int, folder: Path) -> dict:
             chunk = presses[start:start + batch]
             turns = [("ponte", app, inbox), ("floor", floor_app, None)]
             for name, application, its_inbox in turns if number % 2 == 0 else turns[::-1]:
-                seconds, latencies = await _drive(application, chunk, its_inbox, inbox_clock)
+                seconds, latencies = await _drive(application, chunk, its_inbox)
                 runs[name]["seconds"] += seconds
                 runs[name]["latencies"] += latencies
     confirmed, waiting = await _counts(services)
@@ -256,7 +263,7 @@ async def main() -> None:
     print(f"ponte, through the durable inbox (each getUpdates answer stored, each update marked handled): "
           f"{figures['signups_per_second']} sign-ups/s, p50 {figures['p50_ms']} ms, "
           f"p99 {figures['p99_ms']} ms, {figures['confirmed']} confirmed / {figures['waiting']} waiting")
-    print(f"inbox: storing {figures['inbox_store_us_per_update']} µs and marking "
+    print(f"inbox included: storing {figures['inbox_store_us_per_update']} µs and marking "
           f"{figures['inbox_mark_us_per_update']} µs per update, "
           f"{figures['inbox_share_of_ponte_time']:.1%} of Ponte's time")
     print(f"floor: {figures['floor_per_second']} presses/s, p50 {figures['floor_p50_ms']} ms, "

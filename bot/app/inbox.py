@@ -62,8 +62,10 @@ class Inbox:
 
     async def _mark(self) -> None:
         while self._handled:
-            batch, self._handled = self._handled, []
             async with self._db.serialized() as tx:
+                # Taken once the database is ours: every update handled while this waited for it goes in
+                # the same statement (taken before, a rush wrote one mark per update).
+                batch, self._handled = self._handled, []
                 await tx.inbox.mark_handled(batch, self._clock.now())
 
     async def idle(self) -> None:
@@ -72,8 +74,10 @@ class Inbox:
             await self._marker
 
 
-def queue_updates(application: Application, updates: Iterable[dict[str, Any]]) -> None:
-    for data in updates:
+async def accept(application: Application, inbox: Inbox, updates: list[dict[str, Any]]) -> None:
+    """Store a getUpdates answer, then queue for handling what was not seen before (a redelivered update
+    is not queued again)."""
+    for data in await inbox.receive(updates):
         application.update_queue.put_nowait(Update.de_json(data, application.bot))
 
 
@@ -127,7 +131,7 @@ async def poll(application: Application, inbox: Inbox, stop: asyncio.Event, *,
             continue
         seconds = 1.0
         if updates:
-            queue_updates(application, await inbox.receive(updates))
+            await accept(application, inbox, updates)
             offset = updates[-1]["update_id"] + 1
 
 
