@@ -55,6 +55,8 @@ from storage.inbox import InboxRepository
 
 WORKSHOP = "collaborative-services"
 FIRST_PERSON = 100_000
+# A fake bot token of the real shape: digits, a colon, 35 characters of A-Za-z0-9_-.
+BENCH_TOKEN = "123456:BENCH-abcdefghijklmnopqrstuvwxyz012"
 
 
 class InboxClock:
@@ -134,7 +136,7 @@ async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[
 async def _ponte_app(people: int, seats: int, folder: Path):
     """A fresh database and application; each person has consented and has the detail open."""
     clock = FixedClock(datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
-    settings = Settings(token="123456:BENCH", db_path=folder / f"bench-{time.monotonic_ns()}.db")
+    settings = Settings(token=BENCH_TOKEN, db_path=folder / f"bench-{time.monotonic_ns()}.db")
     services = await open_services(settings, clock, automatic_outbox=False)
     telegram = FakeTelegram()
     app = build_application(services, request=StandinRequest(telegram))
@@ -164,7 +166,7 @@ async def _ponte_app(people: int, seats: int, folder: Path):
 
 
 async def _floor_app(telegram: FakeTelegram):
-    app = ApplicationBuilder().token("123456:FLOOR").request(StandinRequest(telegram)).build()
+    app = ApplicationBuilder().token(BENCH_TOKEN).request(StandinRequest(telegram)).build()
 
     async def answer(update: Update, _: object) -> None:
         await update.callback_query.answer()

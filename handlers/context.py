@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext
 
+from bot.domain.flood import FloodGate
 from bot.domain.people import Participant
 from bot.domain.services import Domain
 
@@ -27,6 +29,9 @@ class PonteApplication(Application[PonteBot, "PonteContext", dict[Any, Any], dic
         self.routing = routing
         # Told the id of every update once its handling is over (the durable inbox marks it handled).
         self.on_handled: Callable[[int], None] | None = None
+        self.flood_gate = FloodGate()
+        # How a reply waits when Telegram asks it to (429); tests wait instantly.
+        self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def process_update(self, update: object) -> None:
         try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from telegram import Update
 
+from bot.domain.pending import PendingStep
 from bot.render import callback_data
 from bot.render.callback_data import Action
 from handlers.context import PonteContext
@@ -32,6 +33,9 @@ class Press:
     run: Journey
     arity: tuple[int, int] = (0, 0)  # fewest and most arguments the payload carries
     before_consent: bool = False
+    # A button of a question the person is asked (see bot.domain.pending): pressing it keeps the question
+    # open, where any other button or command ends it.
+    answers: PendingStep | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Organisers' view: who is coming."""
+"""Organisers' view: who is coming, chosen from the events' buttons or named by slug."""
 
 from __future__ import annotations
 
@@ -8,57 +8,77 @@ from telegram import InputFile, Update
 
 from bot.domain.roles import NotAllowedError
 from bot.render.i18n import N_
-from bot.render.rosters import roster_csv
-from handlers.common import reply
+from bot.render.rosters import roster_choice, roster_filename, roster_view, roster_xlsx
+from handlers.common import reply, toast
 from handlers.context import PonteContext
-from handlers.journeys import Command, Contribution
+from handlers.journeys import Command, Contribution, Press
 
-NAMES_SHOWN = 60  # names in the message; the CSV file always has everyone
+
+def _refusal(context: PonteContext) -> str:
+    return context.t._("Sorry, only the organizers of the exchange can see who is coming.")
 
 
 async def attendees(update: Update, context: PonteContext) -> None:
-    """/attendees <event>: counts and names, and the list as a CSV file (organisers only)."""
-    t = context.t
+    """/attendees: the events as buttons; /attendees <event> goes straight to one (organisers only)."""
     slug = (context.args[0].lower() if context.args else "")[:40]
+    if slug:
+        await _show(update, context, slug)
+        return
+    await _choose(update, context)
+
+
+async def choose_event(update: Update, context: PonteContext) -> None:
+    """The "All events" button under a roster: back to the choice of event."""
+    await _choose(update, context)
+
+
+async def show_attendees(update: Update, context: PonteContext) -> None:
+    """An event's button: its counts and names, and the spreadsheet."""
+    await _show(update, context, context.action.arg(0))
+
+
+async def _choose(update: Update, context: PonteContext, intro: str = "") -> None:
+    try:
+        events = await context.services.signups.rosters(update.effective_user.id)
+    except NotAllowedError:
+        await _refuse(update, context)
+        return
+    text, rows = roster_choice(context.t, events)
+    await reply(update, context, f"{intro}\n\n{text}" if intro else text, rows)
+
+
+async def _show(update: Update, context: PonteContext, slug: str) -> None:
+    t = context.t
     try:
         seats, roster = await context.services.signups.attendees(update.effective_user.id, slug)
     except NotAllowedError:
-        await reply(update, context, t._("Sorry, only the organizers of the exchange can see who is coming."))
+        await _refuse(update, context)
         return
     if seats is None:
-        events = await context.services.agenda.all_events()
-        codes = "\n".join(f"<code>{e.slug}</code> · {html.escape(e.title.get(t.language))}" for e in events)
-        intro = (t._("There is no event with the code {code}.", code=html.escape(slug)) if slug
-                 else t._("Which event? Write /attendees followed by its code."))
-        await reply(update, context, intro + "\n\n" + codes if codes else intro)
+        await _choose(update, context, t._("There is no event with the code {code}.", code=html.escape(slug)))
         return
+    text, rows = roster_view(t, seats, roster)
+    await reply(update, context, text, rows)
     event = seats.event
-    confirmed = [e for e in roster if e.registration.status == "confirmed"]
-    waiting = [e for e in roster if e.registration.status == "waitlisted"]
-    lines = [f"👥 <b>{html.escape(event.title.get(t.language))}</b>"]
-    if event.capacity is None:
-        lines.append(t.n_("{n} confirmed (no seat limit)", "{n} confirmed (no seat limit)", len(confirmed)))
-    else:
-        lines.append(t._("{confirmed} confirmed of {capacity} seats · {waiting} on the waiting list",
-                         confirmed=len(confirmed), capacity=event.capacity, waiting=len(waiting)))
-    if confirmed:
-        lines += ["", t._("<b>Confirmed</b>")]
-        lines += [f"{i}. {html.escape(e.participant.display_name or str(e.participant.telegram_id))}"
-                  for i, e in enumerate(confirmed[:NAMES_SHOWN], start=1)]
-    if waiting:
-        lines += ["", t._("<b>Waiting list</b>")]
-        lines += [f"{e.waitlist_position}. {html.escape(e.participant.display_name or str(e.participant.telegram_id))}"
-                  for e in waiting[:NAMES_SHOWN]]
-    if len(confirmed) > NAMES_SHOWN or len(waiting) > NAMES_SHOWN:
-        lines += ["", t._("The file below has everyone.")]
-    await reply(update, context, "\n".join(lines))
     await context.bot.send_document(
         update.effective_chat.id,
-        InputFile(roster_csv(t, roster), filename=f"{event.slug}-attendees.csv", attach=False),
+        InputFile(roster_xlsx(t, event, roster), filename=roster_filename(event), attach=False),
         caption=t._("Attendees of {title}", title=html.escape(event.title.get(t.language))),
     )
 
 
+async def _refuse(update: Update, context: PonteContext) -> None:
+    """A stakeholder who typed the command, or pressed a forged button, gets a polite no."""
+    if update.callback_query is not None:
+        await toast(update, context, _refusal(context), alert=True)
+        return
+    await reply(update, context, _refusal(context))
+
+
 JOURNEYS = Contribution(
     commands=(Command("attendees", attendees, N_("Who is coming to an event (organizers)"), organisers_only=True),),
+    presses=(
+        Press("rosters", choose_event),  # the events, to choose whose attendees to see
+        Press("roster", show_attendees, (1, 1)),  # roster:<slug>
+    ),
 )

@@ -6,11 +6,13 @@ from telegram import Update, User
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.languages import language_for
+from bot.domain.pending import pending_of
 from bot.domain.people import Participant
 from bot.domain.services import Domain
 from bot.render.i18n import Translator, translator
 from handlers.context import PonteContext
 from handlers.groups import in_private_chat
+from handlers.journeys import command_name
 from handlers.privacy import show_privacy_notice
 
 
@@ -31,8 +33,26 @@ async def load_person(update: Update, context: PonteContext) -> None:
         raise ApplicationHandlerStop
     context.person, context.t = await reader(context.services, user)
     if context.person and context.person.consented:
+        context.person = await context.services.people.note_username(user.id, user.username)
+        await _drop_a_left_question(update, context)
         return
     if context.routing.open_before_consent(update):
         return
     await show_privacy_notice(update, context, event_slug=None)
     raise ApplicationHandlerStop
+
+
+async def _drop_a_left_question(update: Update, context: PonteContext) -> None:
+    """A command or another button ends the question the person was asked, so later text is not read as
+    its answer."""
+    pending = pending_of(context.person)
+    if pending is None:
+        return
+    if update.callback_query:
+        found = context.routing.press(update.callback_query.data)
+        if found is not None and found[0].answers is pending.step:
+            return
+    elif command_name(update) is None:
+        return
+    context.person = await context.services.people.drop_question(context.person.telegram_id)
+

@@ -20,8 +20,8 @@ def _notice_text(context: PonteContext) -> str:
     return t._(
         "🔒 <b>Your privacy</b>\n"
         "To sign you up for events and tell you when a seat opens up, Ponte keeps your Telegram id, your "
-        "name, your language, your city and time zone, and the events you sign up for. They are used only "
-        "to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
+        "name and username, your language, your city and time zone, and the events you sign up for. They are "
+        "used only to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
         "You can delete all of it at any time with /privacy."
     )
 
@@ -48,9 +48,14 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
     t = context.t
     user = update.effective_user
     if action.arg(0) == "yes":
-        person = await context.services.people.consent(user.id, user.full_name, t.language)
+        await context.services.people.consent(user.id, user.full_name, t.language)
+        person = await context.services.people.note_username(user.id, user.username)
         context.person = person
+        # The event to show afterwards travels in the buttons: only a real one (a forged or stale slug
+        # could not even fit in the next button's data).
         slug = action.arg(1) or None
+        if slug and await context.services.agenda.find(slug) is None:
+            slug = None
         await reply(update, context, t._(
             "Thank you, {name}! Where are you based? I will show every time in your time zone too.",
             name=html.escape(person.display_name or user.first_name)), city_buttons(t, slug))
@@ -79,7 +84,7 @@ async def confirm_forget(update: Update, context: PonteContext) -> None:
     """Deleting cannot be undone: ask once more."""
     t = context.t
     rows = [[Button(t._("Yes, delete everything"), callback_data.build("forget-yes")),
-             Button(t._("No, keep it"), callback_data.build("settings"))]]
+             Button(t._("No, keep my data"), callback_data.build("privacy"))]]
     await reply(update, context, t._(
         "This deletes your profile and cancels your sign-ups: your seats go to the people on the waiting "
         "lists. Are you sure?"), rows)

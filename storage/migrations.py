@@ -101,4 +101,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         pointed_at  TEXT NOT NULL
     );
     """),
+    Migration("each person's Telegram @username, so that organisers can reach the people coming", """
+    ALTER TABLE participant ADD COLUMN username TEXT;
+    """),
 )

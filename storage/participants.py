@@ -19,6 +19,7 @@ def participant_from_row(row: aiosqlite.Row) -> Participant:
         timezone=row["timezone"],
         consent_at=from_db(row["consent_at"]),
         awaiting=row["awaiting"],
+        username=row["username"],
     )
 
 
@@ -49,7 +50,7 @@ class ParticipantRepository:
         )
 
     async def update(self, telegram_id: int, now: datetime, **fields: object) -> None:
-        allowed = {"language", "display_name", "city", "timezone", "consent_at", "awaiting"}
+        allowed = {"language", "display_name", "city", "timezone", "consent_at", "awaiting", "username"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not participant fields: {sorted(unknown)}")

@@ -84,6 +84,13 @@ class EventSeats:
             return None
         return max(self.event.capacity - self.confirmed, 0)
 
+    @property
+    def over_capacity(self) -> int:
+        """How many more people are confirmed than there are seats (after a capacity was lowered)."""
+        if self.event.capacity is None:
+            return 0
+        return max(self.confirmed - self.event.capacity, 0)
+
 
 @dataclass(frozen=True)
 class Participant:
@@ -94,6 +101,7 @@ class Participant:
     timezone: str | None = None
     consent_at: datetime | None = None
     awaiting: str | None = None
+    username: str | None = None
 
     @property
     def consented(self) -> bool:

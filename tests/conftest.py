@@ -13,6 +13,8 @@ from storage import Database
 from tests.harness import Harness
 
 ORGANISER = 900
+# A fake bot token of the real shape: digits, a colon, 35 characters of A-Za-z0-9_-.
+TEST_TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwx"
 # A week before the example agenda (18-22 January 2027), so that every event is open for sign-up.
 BEFORE_THE_WEEK = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 
@@ -39,7 +41,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(token="123456:TEST-TOKEN", db_path=tmp_path / "ponte.db", admins=frozenset({ORGANISER}))
+    return Settings(token=TEST_TOKEN, db_path=tmp_path / "ponte.db", admins=frozenset({ORGANISER}))
 
 
 @pytest.fixture

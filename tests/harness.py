@@ -10,9 +10,12 @@ from bot.app.application import build_application
 from bot.app.services import Services
 from bot.domain.agenda_file import EXAMPLE_AGENDA as EXAMPLE
 from bot.domain.agenda_file import parse_agenda
+from bot.domain.flood import FloodGate
 from bot.standin import FakeTelegram, StandinRequest
 from bot.standin.engine import StoredMessage
 from handlers.context import PonteApplication
+
+PAUSE_BETWEEN_UPDATES = 1.0  # seconds
 
 
 class HandlerError(AssertionError):
@@ -25,9 +28,19 @@ class Harness:
         self.telegram = telegram or FakeTelegram()
         self.app: PonteApplication = build_application(services, request=StandinRequest(self.telegram))
         self.errors: list[BaseException] = []
+        # People type and tap at a human pace: each update comes a moment after the one before, so the
+        # flood gate lets journeys through; tests of floods hold this clock still.
+        self.typing_time = 0.0
+        self.app.flood_gate = FloodGate(monotonic=lambda: self.typing_time)
+        self.paused: list[float] = []
+        self.app.pause = self._pause
         # Replace the polite production handler: in tests every handler error must fail the test.
         self.app.error_handlers.clear()
         self.app.add_error_handler(self._record_error)
+
+    async def _pause(self, seconds: float) -> None:
+        """Waiting as Telegram asked, without waiting: the harness notes how long it would have been."""
+        self.paused.append(seconds)
 
     async def _record_error(self, update: object, context: Any) -> None:
         self.errors.append(context.error)
@@ -40,6 +53,7 @@ class Harness:
         await self.app.shutdown()
 
     async def process(self, update: dict[str, Any]) -> None:
+        self.typing_time += PAUSE_BETWEEN_UPDATES
         await self.app.process_update(Update.de_json(update, self.app.bot))
         if self.errors:
             error = self.errors.pop(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -85,9 +86,9 @@ async def test_import_reports_added_changed_and_left_alone(bot) -> None:
     assert report.unchanged == ["workshop"]
 
 
-def _ponte(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _ponte(tmp_path: Path, *args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
-    env |= {"PONTE_DB": str(tmp_path / "agenda.db"), "LANG": "en_US.UTF-8"}
+    env |= {"PONTE_DB": str(db or tmp_path / "agenda.db"), "LANG": "en_US.UTF-8"}
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60)
 
@@ -121,3 +122,110 @@ def test_help_is_complete() -> None:
         result = subprocess.run([sys.executable, "-m", "bot", *args, "--help"], capture_output=True, text=True,
                                 cwd=ROOT, timeout=60, env=os.environ | {"LANG": "en_US.UTF-8"})
         assert result.returncode == 0 and "usage: ponte" in result.stdout
+
+
+def test_unknown_keys_anywhere_are_mistakes_listed_in_line_order() -> None:
+    text = GOOD.replace('kind = "workshop"', 'kind = "workshop"\ncolour = "red"') + \
+        '\n[agenda]\ntimezone = "Europe/Rome"\nlanguage = "it"\n\n[extras]\nx = 1\n'
+    problems = _problems(text)
+    assert [(line, where) for line, where, _ in problems] == [(5, "workshop.colour"), (18, "agenda.language"),
+                                                             (20, "extras")]
+    assert problems[1][2] == "Unknown field language"
+
+
+def test_a_time_with_an_offset_is_refused_with_the_reason() -> None:
+    for written in ("2027-01-20T11:00:00+05:00", "2027-01-20T11:00:00Z", '"2027-01-20T11:00:00+05:00"'):
+        problems = _problems(GOOD.replace("start = 2027-01-20T11:00:00", f"start = {written}"))
+        assert len(problems) == 1
+        line, where, message = problems[0]
+        assert (line, where) == (5, "workshop.start")
+        shown = written.strip('"')
+        assert message.startswith(f"{shown} has a time offset: write the time without it, as the clock reads in "
+                                  "Europe/Rome")
+    # Without seconds TOML cannot even read it: the reason is the same, on one line.
+    with pytest.raises(AgendaFileError) as caught:
+        parse_agenda(GOOD.replace("start = 2027-01-20T11:00:00", "start = 2027-01-20T11:00+05:00"))
+    assert caught.value.syntax and "has a time offset" in caught.value.problems[0].message
+
+
+def test_toml_syntax_mistakes_are_said_without_python_words() -> None:
+    for broken, line, words in ((GOOD + "\nslug = = 3\n", 15, "the value is not valid"),
+                                (GOOD + '\nnote = "unclosed\n', 15, "a text is not closed with its quotes"),
+                                ("[[event]\nslug = 'x'\n", 1, "a table header is not closed"),
+                                (GOOD + GOOD.split("capacity")[0].split("\n", 2)[2], 14, "a key or a table is")):
+        with pytest.raises(AgendaFileError) as caught:
+            parse_agenda(broken)
+        assert caught.value.syntax and len(caught.value.problems) == 1
+        problem = caught.value.problems[0]
+        assert problem.line == line and problem.message.startswith(words), (broken, problem)
+
+
+def _ponte_it(tmp_path: Path, *args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
+    env |= {"PONTE_DB": str(db or tmp_path / "agenda.db"), "LANG": "it_IT.UTF-8"}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_cli_says_a_toml_syntax_error_in_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(GOOD + "\nslug = = 3\n", encoding="utf-8")
+    for run, expected in ((_ponte, f"{broken}, line 15: this is not valid TOML: the value is not valid"),
+                          (_ponte_it, f"{broken}, riga 15: questo non è TOML valido: il valore non è valido")):
+        result = run(tmp_path, "agenda", "import", str(broken))
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith(expected), result.stderr
+        assert "(at line" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_refuses_an_offset_and_explains(tmp_path: Path) -> None:
+    offset = tmp_path / "offset.toml"
+    offset.write_text(GOOD.replace("start = 2027-01-20T11:00:00", "start = 2027-01-20T11:00:00Z"), encoding="utf-8")
+    result = _ponte_it(tmp_path, "agenda", "import", str(offset))
+    assert result.returncode == 1
+    assert "riga 5, workshop.start: 2027-01-20T11:00:00Z contiene uno scostamento orario" in result.stderr
+    assert not (tmp_path / "agenda.db").exists() or _ponte(tmp_path, "agenda", "export").stdout.count("[[event]]") == 0
+
+
+def test_cli_export_problems_are_one_line_and_never_create_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    result = _ponte_it(tmp_path, "agenda", "export", db=missing)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Non c'è nessun database in {missing}")
+    assert not missing.exists()
+    result = _ponte_it(tmp_path, "agenda", "import", "--dry-run", str(EXAMPLE), db=missing)
+    assert result.returncode == 0 and "Aggiunti: 8" in result.stdout and "creerà" in result.stdout
+    assert not missing.exists(), "a dry run changes nothing, not even by creating the database"
+    assert _ponte(tmp_path, "agenda", "import", str(EXAMPLE)).returncode == 0
+    assert (tmp_path / "agenda.db").exists(), "a real import still loads a fresh install"
+    for run, expected in (
+        (_ponte, "Cannot write /no/such/dir/x.toml: the folder /no/such/dir does not exist."),
+        (_ponte_it, "Non riesco a scrivere /no/such/dir/x.toml: la cartella /no/such/dir non esiste."),
+    ):
+        result = run(tmp_path, "agenda", "export", "-o", "/no/such/dir/x.toml")
+        assert result.returncode == 1 and result.stderr == expected + "\n"
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    result = _ponte(tmp_path, "agenda", "export", "-o", str(folder))
+    assert result.returncode == 1 and result.stderr == f"Cannot write {folder}: it is a folder, not a file\n"
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("not a database\n" * 100)
+    result = _ponte(tmp_path, "agenda", "export", db=not_a_db)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "not a Ponte database" in result.stderr
+
+
+def test_cli_over_capacity_warning_counts_seats_with_plural_forms(tmp_path: Path, capsys) -> None:
+    from bot.cli.agenda import _print_report
+    from bot.domain.agenda import ImportReport, OverCapacity
+    from bot.render.i18n import translator
+
+    event = parse_agenda(GOOD)[0]
+    for capacity, english, italian in ((1, "now has 1 seat, fewer than the people confirmed (2)",
+                                        "ora ha 1 posto, meno delle persone confermate (2)"),
+                                       (2, "now has 2 seats, fewer than the people confirmed (3)",
+                                        "ora ha 2 posti, meno delle persone confermate (3)")):
+        report = ImportReport(over_capacity=[OverCapacity(replace(event, capacity=capacity), capacity + 1, [])])
+        _print_report(translator("en"), report, dry_run=False)
+        _print_report(translator("it"), report, dry_run=False)
+        out = capsys.readouterr().out
+        assert english in out and italian in out

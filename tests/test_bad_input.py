@@ -108,3 +108,20 @@ async def test_production_error_handler_apologises_in_the_persons_language(agend
     bot.telegram.fail_next.append(__import__("bot.standin", fromlist=["ApiError"]).ApiError(500, "Internal"))
     await bot.send(GIULIA, "/agenda")
     assert "Scusa, qualcosa è andato storto da parte mia" in bot.last(GIULIA).text
+
+
+async def test_a_slash_and_nothing_more_before_consent_gets_the_notice(bot: Harness) -> None:
+    for number, text in enumerate(["/ ", "/\t", "/\n", "/ agenda"], start=1):
+        person = bot.person(7000 + number, "Newcomer", "en")
+        await bot.send(person, text)
+        assert "Do you agree?" in bot.last(person).text
+
+
+async def test_a_forged_consent_with_a_long_event_code_is_answered_politely(bot: Harness) -> None:
+    person = bot.person(7100, "Forger", "en")
+    await bot.send(person, "/start")
+    forged = "consent:yes:" + "a" * (64 - len("consent:yes:"))
+    await bot.press_data(person, forged)
+    assert "Where are you based?" in bot.last(person).text
+    await bot.press(person, "🇮🇹")
+    assert (await bot.services.people.get(person)).timezone == "Europe/Rome"

@@ -36,7 +36,7 @@ async def test_ponte_run_over_http(tmp_path: Path) -> None:
     runner, port = await serve(telegram)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=_env(PONTE_TOKEN="123456:END-TO-END", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+        env=_env(PONTE_TOKEN="123456:END-TO-END-abcdefghijklmnopqrstuvwx", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
                  PONTE_DB=str(db_path)))
     try:
         async with asyncio.timeout(60):
@@ -61,7 +61,7 @@ async def test_ponte_run_over_http(tmp_path: Path) -> None:
             await telegram.wait_for(said("Dove ti trovi?"))
         press("Baltimora")
         async with asyncio.timeout(20):
-            await telegram.wait_for(said("Ti mostrerò gli orari anche per Baltimora"))
+            await telegram.wait_for(said("Ti mostro gli orari nell'ora di Baltimora"))
         telegram.push(telegram.text_update(MIKE, "/agenda"))
         async with asyncio.timeout(20):
             await telegram.wait_for(said("Programma dello scambio Torino–Baltimora"))
@@ -88,7 +88,7 @@ def test_ponte_shell_walks_through_both_languages(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "loaded the example agenda" in out
-    assert "Ti do il benvenuto su Ponte" in out and "Tutto pronto! Ti mostrerò gli orari anche per Torino" in out
+    assert "Ti do il benvenuto su Ponte" in out and "Tutto pronto! Ti mostro gli orari nell'ora di Torino." in out
     assert "Programma dello scambio Torino–Baltimora" in out
     assert "La tua iscrizione è confermata" in out
     assert "You are now Mike" in out and "Welcome to Ponte" in out
@@ -120,12 +120,12 @@ def test_ponte_shell_two_people_one_seat(tmp_path: Path) -> None:
 
 
 async def test_ponte_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
-    telegram = FakeTelegram(token="123456:THE-RIGHT-ONE")
+    telegram = FakeTelegram(token="123456:THE-RIGHT-ONE-abcdefghijklmnopqrstu")
     runner, port = await serve(telegram)
     try:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=_env(PONTE_TOKEN="123456:A-WRONG-ONE", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+            env=_env(PONTE_TOKEN="123456:A-WRONG-ONE-abcdefghijklmnopqrstuvw", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
                      PONTE_DB=str(tmp_path / "refused.db")))
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:
@@ -144,7 +144,7 @@ def test_ponte_run_with_the_api_out_of_reach_says_so(tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        env=_env(PONTE_TOKEN="123456:UNREACHABLE", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+        env=_env(PONTE_TOKEN="123456:UNREACHABLE-abcdefghijklmnopqrstuvw", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
                  PONTE_DB=str(tmp_path / "unreachable.db")))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("Ponte cannot reach the Bot API at PONTE_API_URL")

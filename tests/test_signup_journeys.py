@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import replace
 from datetime import timedelta
 
 import icalendar
+import openpyxl
 
 from bot.domain.agenda_file import parse_agenda
 from storage.records import EventStatus
@@ -126,7 +126,7 @@ async def test_my_is_helpful_when_empty(agenda_bot: Harness) -> None:
     assert "Non hai ancora nessuna iscrizione" in bot.last(GIULIA).text
 
 
-async def test_attendees_for_organisers_with_csv(bot: Harness) -> None:
+async def test_attendees_for_organisers_with_a_spreadsheet(bot: Harness) -> None:
     await _workshop_with(bot, 1)
     await bot.onboard(ORGANISER, "Olga", "it")
     for person, name in ((MIKE, "Mike <Jr>"), (GIULIA, "Giulia")):
@@ -135,15 +135,16 @@ async def test_attendees_for_organisers_with_csv(bot: Harness) -> None:
         await bot.press(person, "✅" if person == MIKE else "⏳")
     await bot.send(ORGANISER, f"/attendees {WORKSHOP}")
     summary = bot.telegram.chat(ORGANISER)[-2].text
-    assert "1 confermati su 1 posti · 1 in lista d'attesa" in summary
+    assert "Confermati: 1 su 1 posto · in lista d'attesa: 1" in summary
     assert "1. Mike <Jr>" in summary and "1. Giulia" in summary
     name, content = bot.telegram.calls_to("sendDocument")[-1].files["document"]
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Stato", "Posizione in lista d'attesa", "Nome"]
-    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [("confermata", "", "Mike <Jr>"),
-                                                      ("lista d'attesa", "1", "Giulia")]
+    assert name == f"{WORKSHOP}-attendees.xlsx"
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Stato", "Posizione in lista d'attesa", "Nome")
+    assert [r[:3] for r in rows[1:]] == [("confermata", None, "Mike <Jr>"), ("lista d'attesa", 1, "Giulia")]
     await bot.send(ORGANISER, "/attendees")
-    assert "Quale evento?" in bot.last(ORGANISER).text and WORKSHOP in bot.last(ORGANISER).text
+    assert "Scegli un evento" in bot.last(ORGANISER).text
+    assert any(WORKSHOP in b["callback_data"] for row in bot.last(ORGANISER).keyboard for b in row)
 
 
 async def test_attendees_refused_politely_to_others(agenda_bot: Harness) -> None:

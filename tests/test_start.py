@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.pending import pending_of
 from tests.harness import Harness
 
 GIULIA, MIKE = 101, 102
@@ -53,7 +54,7 @@ async def test_consent_then_city_sets_the_time_zone(bot: Harness) -> None:
     person = await bot.services.people.get(MIKE)
     assert person.consented and person.display_name == "Mike Jones"
     assert (person.city, person.timezone) == ("baltimore", "America/New_York")
-    assert "I will show times for Baltimore too" in bot.last(MIKE).text
+    assert "All set! I'll show times in Baltimore time" in bot.last(MIKE).text
     # Navigation edits the one message instead of flooding the chat.
     assert len(bot.telegram.chat(MIKE)) == 1
 
@@ -79,7 +80,7 @@ async def test_elsewhere_asks_for_a_valid_time_zone(bot: Harness) -> None:
     assert (await bot.services.people.get(GIULIA)).timezone is None
     await bot.send(GIULIA, "Asia/Tokyo")
     person = await bot.services.people.get(GIULIA)
-    assert person.timezone == "Asia/Tokyo" and person.awaiting is None
+    assert person.timezone == "Asia/Tokyo" and pending_of(person) is None
     assert "Tokyo" in bot.last(GIULIA).text
 
 

@@ -23,17 +23,16 @@ from bot.app.services import Services
 from bot.render.i18n import LANGUAGES, translator
 from bot.telegram.courier import TelegramCourier
 from bot.telegram.ponte_bot import PonteBot
-from handlers import agenda, groups, help, organiser, privacy, settings, signup, start
+from handlers import agenda, gates, help, organiser, preferences, privacy, signup, start
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
 from handlers.journeys import Routing
-from handlers.people import load_person
 
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, settings, privacy, help, start, organiser)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
@@ -68,10 +67,10 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
 
 def _handlers(routing: Routing) -> list[tuple[int, object]]:
     return [
-        # -2: only private chats with a person go further; a group gets at most one pointer there.
-        (-2, TypeHandler(Update, groups.keep_to_private_chats)),
-        # -1: who is writing, in which language; stops what needs consent until it is given.
-        (-1, TypeHandler(Update, load_person)),
+        # -1: only a person's private chat goes further (a group gets at most one pointer there); one
+        # person's flood is held back with one polite word; then who is writing, in which language, and
+        # nothing that needs consent until it is given.
+        (-1, TypeHandler(Update, gates.admit)),
         # 0: one journey per update, first match wins. Button presses first: they are most of the traffic,
         # and no command handler could take one. Each press goes to the journey that declared its action.
         (0, CallbackQueryHandler(press_button)),

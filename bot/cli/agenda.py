@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -26,36 +28,83 @@ def _print_report(t: Translator, report: ImportReport, dry_run: bool) -> None:
         print(t._("{label}: {count}", label=label, count=len(slugs)) + (f"  ({', '.join(slugs)})" if slugs else ""))
     for over in report.over_capacity:
         names = ", ".join(e.participant.display_name or str(e.participant.telegram_id) for e in over.beyond)
-        print(t._("Warning: {slug} now has {capacity} seats but {confirmed} people are confirmed. Nobody was "
-                  "removed; the last confirmed are: {names}. Decide with them, or raise the capacity.",
-                  slug=over.event.slug, capacity=over.event.capacity, confirmed=over.confirmed, names=names))
+        print(t.n_("Warning: {slug} now has {n} seat, fewer than the people confirmed ({confirmed}). Nobody was "
+                   "removed; the last confirmed are: {names}. Decide with them, or raise the capacity.",
+                   "Warning: {slug} now has {n} seats, fewer than the people confirmed ({confirmed}). Nobody was "
+                   "removed; the last confirmed are: {names}. Decide with them, or raise the capacity.",
+                   over.event.capacity, slug=over.event.slug, confirmed=over.confirmed, names=names))
     for slug, count in report.promoted.items():
         print(t.n_("{slug}: {n} person moved from the waiting list to a seat and will be told.",
                    "{slug}: {n} people moved from the waiting list to a seat and will be told.", count, slug=slug))
 
 
+def _os_problem(t: Translator, error: OSError) -> str:
+    """What went wrong with a file, in the terminal's language rather than the system's."""
+    if error.errno == errno.ENOENT:
+        return t._("there is no such file")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return t._("permission denied")
+    if error.errno == errno.EISDIR:
+        return t._("it is a folder, not a file")
+    if error.errno == errno.ENOSPC:
+        return t._("the disk is full")
+    return t._("the system refused it (error {code})", code=error.errno)
+
+
+def _unusable_database(t: Translator, settings: Settings) -> str:
+    return t._("Cannot use the database {path}: it is not a Ponte database, or it cannot be read or written. "
+               "Check PONTE_DB.", path=settings.db_path)
+
+
+def _database_missing(settings: Settings) -> bool:
+    return str(settings.db_path) != ":memory:" and not settings.db_path.is_file()
+
+
 def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: bool = False) -> int:
-    """Check the file; apply it only when it has no mistake at all."""
+    """Check the file; apply it only when it has no mistake at all. A real import creates the database when
+    there is none yet (that is how a fresh install is loaded); a dry run never does."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(t._("Cannot read {path}: {problem}", path=path, problem=error), file=sys.stderr)
+    except UnicodeDecodeError:
+        print(t._("Cannot read {path}: it is not UTF-8 text. Save it as UTF-8 and try again.", path=path),
+              file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(t._("Cannot read {path}: {problem}", path=path, problem=_os_problem(t, error)), file=sys.stderr)
         return 1
     try:
         events = parse_agenda(text)
     except AgendaFileError as error:
-        print(t.n_("{path}: {n} mistake, nothing was changed:", "{path}: {n} mistakes, nothing was changed:",
-                   len(error.problems), path=path), file=sys.stderr)
-        for problem in error.problems:
-            print(t._("  line {line}, {field}: {problem}", line=problem.line or "?", field=problem.field or "-",
-                      problem=t._(problem.message, **problem.values)), file=sys.stderr)
+        _print_problems(t, path, error)
         return 1
-    _print_report(t, asyncio.run(_apply(settings, events, dry_run)), dry_run)
+    fresh = dry_run and _database_missing(settings)
+    if fresh:
+        print(t._("There is no database at {path} yet: the file is checked against an empty agenda, and a real "
+                  "import will create it.", path=settings.db_path))
+    try:
+        report = asyncio.run(_apply(Path(":memory:") if fresh else settings.db_path, events, dry_run))
+    except sqlite3.Error:
+        print(_unusable_database(t, settings), file=sys.stderr)
+        return 1
+    _print_report(t, report, dry_run)
     return 0
 
 
-async def _apply(settings: Settings, events: list[Event], dry_run: bool) -> ImportReport:
-    db = await Database.open(settings.db_path)
+def _print_problems(t: Translator, path: Path, error: AgendaFileError) -> None:
+    if error.syntax:
+        problem = error.problems[0]
+        print(t._("{path}, line {line}: this is not valid TOML: {problem}", path=path, line=problem.line or "?",
+                  problem=t._(problem.message, **problem.values)), file=sys.stderr)
+        return
+    print(t.n_("{path}: {n} mistake, nothing was changed:", "{path}: {n} mistakes, nothing was changed:",
+               len(error.problems), path=path), file=sys.stderr)
+    for problem in error.problems:
+        print(t._("  line {line}, {field}: {problem}", line=problem.line or "?", field=problem.field or "-",
+                  problem=t._(problem.message, **problem.values)), file=sys.stderr)
+
+
+async def _apply(db_path: Path, events: list[Event], dry_run: bool) -> ImportReport:
+    db = await Database.open(db_path)
     try:
         # Promotions an import causes wait in the outbox for the running bot's sweep: nothing to wake here.
         return await Agenda(db, SystemClock(), lambda: None).apply(events, dry_run=dry_run)
@@ -72,12 +121,28 @@ async def _current(settings: Settings) -> list[Event]:
 
 
 def export_agenda(settings: Settings, t: Translator, output: Path | None) -> int:
-    """Write the agenda as the same TOML that import reads."""
-    events = asyncio.run(_current(settings))
+    """Write the agenda as the same TOML that import reads. Reading never creates a database."""
+    if _database_missing(settings):
+        print(t._("There is no database at {path}, so there is no agenda to export. Check PONTE_DB.",
+                  path=settings.db_path), file=sys.stderr)
+        return 1
+    if output is not None and not output.parent.is_dir():
+        print(t._("Cannot write {path}: the folder {folder} does not exist.", path=output, folder=output.parent),
+              file=sys.stderr)
+        return 1
+    try:
+        events = asyncio.run(_current(settings))
+    except sqlite3.Error:
+        print(_unusable_database(t, settings), file=sys.stderr)
+        return 1
     text = dump_agenda(events, EXPORT_HEADER)
     if output is None:
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         output.write_text(text, encoding="utf-8")
-        print(t.n_("Wrote {n} event to {path}.", "Wrote {n} events to {path}.", len(events), path=output))
+    except OSError as error:
+        print(t._("Cannot write {path}: {problem}", path=output, problem=_os_problem(t, error)), file=sys.stderr)
+        return 1
+    print(t.n_("Wrote {n} event to {path}.", "Wrote {n} events to {path}.", len(events), path=output))
     return 0

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
 from pathlib import Path
 
+from bot.cli.arguments import EXIT_USAGE, PonteParser
 from bot.render.i18n import Translator, translator
-
-EXIT_USAGE = 2
 
 
 def cli_translator(environ: dict[str, str] | None = None) -> Translator:
@@ -23,34 +21,34 @@ def cli_translator(environ: dict[str, str] | None = None) -> Translator:
     return translator("en")
 
 
-def build_parser(t: Translator) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ponte",
+def build_parser(t: Translator) -> PonteParser:
+    parser = PonteParser(
+        prog="ponte", translator=t,
         description=t._("Ponte, the Telegram bot of the Turin–Baltimore exchange. Settings come from PONTE_* "
                         "environment variables or a .env file: see the README."),
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_commands(dest="command", metavar=t._("COMMAND"), required=True)
     commands.add_parser("run", help=t._("run the bot against Telegram (needs PONTE_TOKEN)"),
                         description=t._("Run the bot with long polling until SIGINT or SIGTERM."))
     shell = commands.add_parser(
         "shell", help=t._("talk to the bot in this terminal, with no token and no network"),
         description=t._("Talk to the real bot in this terminal through a local stand-in of the Telegram Bot "
                         "API. A fresh database gets the example agenda."))
-    shell.add_argument("--db", type=Path, default=None,
-                       help=t._("SQLite file to use (default: PONTE_DB, else ponte-shell.db)"))
+    shell.options.add_argument("--db", type=Path, default=None, metavar=t._("FILE"),
+                               help=t._("SQLite file to use (default: PONTE_DB, else ponte-shell.db)"))
     agenda = commands.add_parser("agenda", help=t._("import or export the agenda"),
                                  description=t._("Import or export the agenda as a TOML file."))
-    agenda_commands = agenda.add_subparsers(dest="agenda_command", metavar="ACTION", required=True)
+    agenda_commands = agenda.add_commands(dest="agenda_command", metavar=t._("ACTION"), required=True)
     load = agenda_commands.add_parser(
         "import", help=t._("check a TOML file and apply it to the agenda"),
         description=t._("Check an agenda file and, if it has no mistakes, apply it in one transaction, "
                         "matching events by slug. With any mistake nothing changes."))
-    load.add_argument("file", type=Path, help=t._("the agenda file (TOML)"))
-    load.add_argument("--dry-run", action="store_true", help=t._("check and report, change nothing"))
+    load.add_positional("file", type=Path, metavar=t._("FILE"), help=t._("the agenda file (TOML)"))
+    load.options.add_argument("--dry-run", action="store_true", help=t._("check and report, change nothing"))
     dump = agenda_commands.add_parser("export", help=t._("write the current agenda as TOML"),
                                       description=t._("Write the current agenda as TOML."))
-    dump.add_argument("-o", "--output", type=Path, default=None,
-                      help=t._("file to write (default: standard output)"))
+    dump.options.add_argument("-o", "--output", type=Path, default=None, metavar=t._("FILE"),
+                              help=t._("file to write (default: standard output)"))
     agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
                                description=t._("Print the example agenda built from the seed article."))
     return parser
@@ -61,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(t).parse_args(argv)
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.cli.storage_problems import EXIT_STORAGE, storage_problem_line
     from bot.config.settings import Settings, SettingsError
     from bot.domain.agenda_file import EXAMPLE_AGENDA
-    from storage import SchemaTooNewError
+    from storage import SchemaTooNewError, StorageError
 
     try:
         if args.command == "agenda" and args.agenda_command == "example":
@@ -86,8 +85,12 @@ def main(argv: list[str] | None = None) -> int:
             return import_agenda(settings, t, args.file, dry_run=args.dry_run)
         return export_agenda(settings, t, args.output)
     except SettingsError as error:
-        print(t._("Ponte cannot start: {problem}", problem=error), file=sys.stderr)
+        problem = t._(error.message, **error.values)
+        print(t._("Ponte cannot start: {problem}", problem=problem), file=sys.stderr)
         return EXIT_USAGE
+    except StorageError as error:
+        print(storage_problem_line(t, error), file=sys.stderr)
+        return EXIT_STORAGE
     except SchemaTooNewError as error:
         print(t._("Ponte cannot open the database: {problem}", problem=error), file=sys.stderr)
         return EXIT_USAGE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,23 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+# A bot token as @BotFather gives it: the bot's numeric id, a colon, and 35 characters of A-Za-z0-9_-.
+TOKEN_SHAPE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{35}$")
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogs; the CLI translates it into the terminal's language."""
+    return message
+
+
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message names it and says how to fix it."""
+    """A setting is missing or malformed; the message (a catalog msgid, filled in with ``values``) names it and
+    says how to fix it."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message = message
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -49,19 +65,23 @@ class Settings:
         token = get("TOKEN")
         if token is None:
             if require_token:
-                raise SettingsError(
+                raise SettingsError(N_(
                     "PONTE_TOKEN is not set: ask @BotFather for a bot token and put it in the environment "
-                    "or in .env as PONTE_TOKEN=123456:ABC..."
-                )
+                    "or in .env as PONTE_TOKEN=123456789:AA..."
+                ))
             token = "0:local-shell"
-        elif ":" not in token or any(c.isspace() for c in token):
-            raise SettingsError("PONTE_TOKEN does not look like a bot token (expected 123456:ABC... from @BotFather).")
+        elif not TOKEN_SHAPE.match(token):
+            # The token itself is a secret: the message describes its shape and never repeats it.
+            raise SettingsError(N_(
+                "PONTE_TOKEN does not look like a bot token: @BotFather gives digits, a colon and 35 letters, "
+                "digits, - or _ (such as 123456789:AA...). Copy it again, whole."
+            ))
 
         api_url = get("API_URL") or DEFAULT_API_URL
         if not api_url.startswith(("http://", "https://")):
             raise SettingsError(
-                f"PONTE_API_URL must start with http:// or https:// (got {api_url!r}), "
-                f"for example {DEFAULT_API_URL}"
+                N_("PONTE_API_URL must start with http:// or https:// (it is {value}), for example {example}"),
+                value=api_url, example=DEFAULT_API_URL,
             )
 
         admins: set[int] = set()
@@ -69,8 +89,9 @@ class Settings:
             if part.strip():
                 if not part.strip().isdigit():
                     raise SettingsError(
-                        f"PONTE_ADMINS must be Telegram user ids separated by commas (got {part.strip()!r}), "
-                        "for example PONTE_ADMINS=12345,67890"
+                        N_("PONTE_ADMINS must be Telegram user ids separated by commas ({value} is not one), "
+                           "for example PONTE_ADMINS=12345,67890"),
+                        value=part.strip(),
                     )
                 admins.add(int(part))
 
@@ -79,12 +100,14 @@ class Settings:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError(
-                f"PONTE_TIMEZONE is not a known IANA time zone (got {timezone!r}), for example Europe/Rome"
+                N_("PONTE_TIMEZONE is not a known IANA time zone (it is {value}), for example Europe/Rome"),
+                value=timezone,
             ) from None
 
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
-            raise SettingsError(f"PONTE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {log_level!r})")
+            raise SettingsError(N_("PONTE_LOG_LEVEL must be one of {choices} (it is {value})"),
+                                choices=", ".join(LOG_LEVELS), value=log_level)
 
         return cls(
             token=token,

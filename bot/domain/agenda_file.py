@@ -25,6 +25,7 @@ EVENT_KEYS = {
     "capacity", "signup_closes", "status", "speakers",
 }
 SPEAKER_KEYS = {"name", "affiliation"}
+AGENDA_KEYS = {"timezone"}
 STATUSES = tuple(status.value for status in EventStatus)
 
 
@@ -39,9 +40,59 @@ class Problem:
 
 
 class AgendaFileError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
+    """The file's mistakes, in line order; ``syntax`` when the file is not TOML at all (then there is one)."""
+
+    def __init__(self, problems: list[Problem], *, syntax: bool = False) -> None:
         super().__init__(f"{len(problems)} problem(s) in the agenda file")
-        self.problems = problems
+        self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+        self.syntax = syntax
+
+
+# tomllib's messages (Python 3.11 to 3.13), each said as a person editing the file needs to hear it.
+_TOML_MISTAKES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("Cannot overwrite", "Cannot declare", "Cannot mutate", "Cannot redefine", "Duplicate"),
+     N_("a key or a table is written twice")),
+    (("Expected '=' after a key",), N_("a key needs = and a value after it")),
+    (("Expected ']' at the end", "Expected ']]' at the end"), N_("a table header is not closed with ] or ]]")),
+    (("Invalid date or datetime",), N_("this date or time is not valid; write it as 2027-01-20T09:30:00")),
+    (("Invalid value",), N_("the value is not valid: put text in quotes, and write numbers and dates without quotes")),
+    (("Invalid initial character", "Invalid statement", "Found invalid character"),
+     N_("this line is neither key = value nor a [table] header")),
+    (("Unclosed array",), N_("a list is not closed with ]")),
+    (("Unclosed inline table",), N_("an inline table is not closed with its closing brace")),
+    (("Unterminated string",), N_("a text is not closed with its quotes")),
+    (("Unescaped", "Escaped character", "Invalid hex value"),
+     N_("a backslash in a text starts an escape that is not valid; write \\\\ for a backslash")),
+    # A line break inside a one-line text: its closing quotes are missing.
+    (("Illegal character '\\n'",), N_("a text is not closed with its quotes")),
+    (("Illegal character",), N_("the line has a character that TOML does not allow there")),
+)
+_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)$")
+_OFFSET_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}:?\d{2})")
+_NO_SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?!:)")
+
+
+def _syntax_problem(text: str, error: tomllib.TOMLDecodeError) -> Problem:
+    """One line: where the file stops being TOML, and what to do about it (no Python wording)."""
+    detail = str(error)
+    where = _WHERE.search(detail)
+    lines = text.splitlines()
+    # "(at end of document)": the last line, where the reader was when the file ended.
+    line = int(where.group(1)) if where else max(len(lines), 1)
+    column = int(where.group(2)) if where else None
+    source = lines[line - 1] if line <= len(lines) else ""
+    value = source.split("=", 1)[1].strip() if "=" in source else source.strip()
+    if _OFFSET_TIME.search(value):
+        message = N_("{value} has a time offset: write the time without it, as the clock reads where the event "
+                     "happens (the agenda's times are local to each event's time zone)")
+    elif _NO_SECONDS.search(value):
+        message = N_("{value}: write the seconds too, as 2027-01-20T09:30:00")
+    else:
+        message = next((msgid for starts, msgid in _TOML_MISTAKES if detail.startswith(starts)), None)
+        if message is None:
+            message = (N_("a text is not closed with its quotes") if detail.startswith(('Expected "', "Expected '"))
+                       else N_("the TOML syntax is not valid here"))
+    return Problem(line, "", message, {"value": value, "column": column or "?"})
 
 
 def parse_agenda(text: str) -> list[Event]:
@@ -49,12 +100,8 @@ def parse_agenda(text: str) -> list[Event]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
-        raise AgendaFileError(
-            [Problem(int(line.group(1)) if line else None, "", N_("This is not valid TOML: {detail}"),
-                     {"detail": str(error)})]
-        ) from None
-    return _Reader(_KeyLines(text)).read(document)
+        raise AgendaFileError([_syntax_problem(text, error)], syntax=True) from None
+    return _Reader(_KeyLines(text), text.splitlines()).read(document)
 
 
 class _KeyLines:
@@ -110,8 +157,9 @@ class _KeyLines:
 
 
 class _Reader:
-    def __init__(self, lines: _KeyLines) -> None:
+    def __init__(self, lines: _KeyLines, source: list[str]) -> None:
         self._lines = lines
+        self._source = source
         self.problems: list[Problem] = []
 
     def _problem(self, path: tuple[object, ...], name: str, message: str, **values: object) -> None:
@@ -122,7 +170,13 @@ class _Reader:
             if key not in ("agenda", "event"):
                 self._problem((key,), key, N_("Unknown section {key}; expected [agenda] or [[event]]"), key=key)
         agenda = document.get("agenda", {})
-        default_tz = agenda.get("timezone", "Europe/Rome") if isinstance(agenda, dict) else "Europe/Rome"
+        if not isinstance(agenda, dict):
+            self._problem(("agenda",), "agenda", N_("Write the agenda's settings as an [agenda] table"))
+            agenda = {}
+        for key in agenda:
+            if key not in AGENDA_KEYS:
+                self._problem(("agenda", key), f"agenda.{key}", N_("Unknown field {key}"), key=key)
+        default_tz = agenda.get("timezone", "Europe/Rome")
         if not isinstance(default_tz, str) or not is_timezone(default_tz):
             self._problem(("agenda", "timezone"), "agenda.timezone",
                           N_("{value} is not a known time zone; use an IANA name such as Europe/Rome"),
@@ -243,9 +297,21 @@ class _Reader:
             self._problem((*at, key), f"{name}.{key}",
                           N_("{value} is not a date and time; write it as 2026-11-17T09:30:00"), value=shown)
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=zone(timezone))
-        return value.astimezone(UTC)
+        if value.tzinfo is not None:
+            self._problem((*at, key), f"{name}.{key}",
+                          N_("{value} has a time offset: write the time without it, as the clock reads in "
+                             "{timezone} (the agenda's times are local to each event's time zone)"),
+                          value=self._written(at, key, value),
+                          timezone=timezone)
+            return None
+        return value.replace(tzinfo=zone(timezone)).astimezone(UTC)
+
+    def _written(self, at: tuple[object, ...], key: str, value: datetime) -> str:
+        """A value as the file writes it (``…Z`` stays ``…Z``), for messages."""
+        line = self._lines.line(*at, key)
+        if line and line <= len(self._source) and "=" in self._source[line - 1]:
+            return self._source[line - 1].split("=", 1)[1].split("#", 1)[0].strip().strip("'\"")
+        return value.isoformat()
 
     def _speakers(self, at: tuple[object, ...], name: str, raw: Any) -> tuple[Speaker, ...]:
         if not isinstance(raw, list):

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.config.clock import Clock
 from bot.domain.languages import LANGUAGES
+from bot.domain.pending import Origin, Pending, PendingStep, to_column
 from bot.domain.signups import release_seats
-from bot.domain.zones import is_timezone
+from bot.domain.zones import zone_names
 from storage import Database
 from storage.records import Participant
 
 CITY_TIMEZONES = {"torino": "Europe/Rome", "baltimore": "America/New_York"}
-CITIES = (*CITY_TIMEZONES, "elsewhere")
-AWAITING_TIMEZONE = "timezone"
+ELSEWHERE = "elsewhere"
+CITIES = (*CITY_TIMEZONES, ELSEWHERE)
 NAME_LIMIT = 128
 CACHE_LIMIT = 100_000
+USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
 
 
 def clean_name(name: str | None) -> str | None:
@@ -70,6 +73,15 @@ class People:
             person = await tx.participants.get(telegram_id)
         return self._remember(telegram_id, person)
 
+    async def note_username(self, telegram_id: int, username: str | None) -> Participant | None:
+        """Keep a consenting person's Telegram @username (so organisers can reach them) as it is now: one
+        chosen, changed or removed since is stored; an unchanged one costs no write."""
+        person = await self.get(telegram_id)
+        username = username if username and USERNAME.match(username) else None
+        if person is None or not person.consented or person.username == username:
+            return person
+        return await self._update(telegram_id, username=username)
+
     async def set_language(self, telegram_id: int, language: str) -> Participant:
         """Allowed before consent too: the language is the one thing kept before it."""
         if language not in LANGUAGES:
@@ -81,22 +93,30 @@ class People:
             person = await tx.participants.get(telegram_id)
         return self._remember(telegram_id, person)
 
-    async def set_city(self, telegram_id: int, city: str, then_show: str | None = None) -> Participant:
-        """Torino and Baltimore set the time zone; elsewhere waits for a typed one (and remembers which
-        event to show afterwards, for a person who came from an event's link)."""
+    async def set_city(self, telegram_id: int, city: str, *, then_show: str | None = None,
+                       origin: Origin = Origin.WELCOME) -> Participant:
+        """Torino and Baltimore set the time zone. Elsewhere changes nothing yet: it asks for the zone,
+        remembering where the person came from and which event to show afterwards (for a person who came
+        from an event's link)."""
         if city not in CITIES:
             raise ValueError(f"unknown city {city!r}")
         if city in CITY_TIMEZONES:
             return await self._update(telegram_id, city=city, timezone=CITY_TIMEZONES[city], awaiting=None)
-        awaiting = f"{AWAITING_TIMEZONE}:{then_show}" if then_show else AWAITING_TIMEZONE
-        return await self._update(telegram_id, city=city, awaiting=awaiting)
+        return await self.ask(telegram_id, Pending(PendingStep.TIMEZONE, then_show, origin))
 
-    async def set_timezone(self, telegram_id: int, name: str) -> Participant | None:
-        """The person's own IANA zone, or None (and nothing changed) when the text is not one."""
-        name = name.strip()
-        if not is_timezone(name):
-            return None
-        return await self._update(telegram_id, timezone=name, awaiting=None)
+    async def set_timezone(self, telegram_id: int, timezone: str) -> Participant:
+        """The person's own zone, found by :func:`bot.render.zone_lookup.lookup`; it answers the question about it."""
+        if timezone not in zone_names():
+            raise ValueError(f"not an Area/Location time zone: {timezone!r}")
+        return await self._update(telegram_id, city=ELSEWHERE, timezone=timezone, awaiting=None)
+
+    async def ask(self, telegram_id: int, pending: Pending) -> Participant:
+        """Remember the question the person is now asked, replacing any earlier one."""
+        return await self._update(telegram_id, awaiting=to_column(pending))
+
+    async def drop_question(self, telegram_id: int) -> Participant:
+        """The person went elsewhere: stop waiting for their answer."""
+        return await self._update(telegram_id, awaiting=None)
 
     async def forget(self, telegram_id: int) -> None:
         """Delete everything about a person; their seats go to the people waiting for them."""
@@ -104,6 +124,9 @@ class People:
         async with self._db.transaction() as tx:
             promoted = await release_seats(tx, telegram_id, now)
             await tx.participants.delete(telegram_id)
+            await tx.inbox.forget_person(telegram_id, now)
+        # Deleted means unreadable in every file of the database, not only absent from its tables.
+        await self._db.empty_log()
         self._remember(telegram_id, None)
         if promoted:
             self._wake_outbox()

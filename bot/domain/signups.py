@@ -209,3 +209,10 @@ class Signups:
             if seats is None:
                 return None, []
             return seats, await tx.registrations.roster(seats.event.id)
+
+    async def rosters(self, requester_id: int) -> list[EventSeats]:
+        """Every event with its seats taken, to choose whose attendees to see; organisers only (raises
+        :class:`~bot.domain.roles.NotAllowedError`)."""
+        self._roles.require_organiser(requester_id)
+        async with self._db.serialized() as tx:
+            return await tx.events.with_seats()

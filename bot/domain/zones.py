@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+# Zones named Area/Location. The rest of the database (EST5EDT, GB, US/Eastern, Etc/GMT+5, Factory,
+# localtime, posixrules) are legacy aliases or technical entries a person never means.
+AREAS = frozenset({
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific",
+})
 
 
 @lru_cache(maxsize=1024)
@@ -21,3 +27,10 @@ def is_timezone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
         return False
     return True
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """Every Area/Location zone of this system's time zone database: what a person may choose. Read once
+    per process (the database does not change while it runs), so nothing ever empties this cache."""
+    return frozenset(name for name in available_timezones() if "/" in name and name.split("/", 1)[0] in AREAS)

@@ -77,6 +77,7 @@ class FakeTelegram:
         self._watchers: list[Callable[[StoredMessage, bool], None]] = []
         self._answer_watchers: list[Callable[[str, bool], None]] = []
         self.fail_next: list[ApiError] = []
+        self.fail_next_call_to: dict[str, list[ApiError]] = {}  # method -> refusals for its next calls
         self._changed: asyncio.Condition | None = None
         self._wakers: set[asyncio.Task[None]] = set()
 
@@ -236,6 +237,8 @@ class FakeTelegram:
         try:
             if self.fail_next:
                 raise self.fail_next.pop(0)
+            if self.fail_next_call_to.get(method):
+                raise self.fail_next_call_to[method].pop(0)
             handler = getattr(self, f"_api_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-from datetime import timedelta
-
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.outbox import Delivery, DeliveryResult
 from bot.render.buttons import Notice
-from bot.telegram.errors import Refusal, refusal
+from bot.telegram.errors import Refusal, refusal, retry_seconds
 from bot.telegram.markup import keyboard
 
 
@@ -24,12 +20,7 @@ class TelegramCourier:
             await self._bot.send_message(chat_id, notice.text, reply_markup=keyboard(notice.buttons),
                                          disable_web_page_preview=True)
         except RetryAfter as error:
-            with warnings.catch_warnings():
-                # PTB 22 warns that retry_after becomes a timedelta; both forms are handled below.
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            return DeliveryResult(Delivery.RETRY, retry_after=seconds, error=str(error))
+            return DeliveryResult(Delivery.RETRY, retry_after=retry_seconds(error), error=str(error))
         except (BadRequest, Forbidden) as error:  # before NetworkError: BadRequest is one of those
             gone = refusal(error) is Refusal.RECIPIENT_GONE
             return DeliveryResult(Delivery.GONE if gone else Delivery.FAILED, error=str(error))

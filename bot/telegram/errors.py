@@ -4,8 +4,11 @@ here, once."""
 from __future__ import annotations
 
 import enum
+import warnings
+from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 
 class Refusal(enum.Enum):
@@ -17,6 +20,15 @@ class Refusal(enum.Enum):
 
 _MESSAGE_GONE = ("message to edit not found", "message can't be edited", "message not found")
 _RECIPIENT_GONE = ("chat not found", "user is deactivated", "bot was blocked", "user not found")
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait, whichever form python-telegram-bot gives it in."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta; both forms are handled.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 def refusal(error: TelegramError) -> Refusal:

@@ -11,7 +11,7 @@ from bot.render.timefmt import city_name
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press
-from handlers.menus import city_buttons, language_buttons
+from handlers.menus import city_change_buttons, language_buttons
 from handlers.privacy import show_privacy_notice
 
 _LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
@@ -22,7 +22,7 @@ async def ask_language(update: Update, context: PonteContext) -> None:
     await reply(update, context, context.t._("Which language do you prefer?"), language_buttons())
 
 
-async def choose_language(update: Update, context: PonteContext) -> None:
+async def set_language(update: Update, context: PonteContext) -> None:
     """Store the chosen language and answer in it straight away."""
     action = context.action
     language = action.arg(0)
@@ -59,8 +59,8 @@ async def show_settings(update: Update, context: PonteContext, note: str | None 
 
 
 async def ask_city(update: Update, context: PonteContext) -> None:
-    """The settings' city button."""
-    await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t))
+    """The settings' city button; the choice leads back to the settings."""
+    await reply(update, context, context.t._("Where are you based?"), city_change_buttons(context.t))
 
 
 JOURNEYS = Contribution(
@@ -69,7 +69,7 @@ JOURNEYS = Contribution(
         Command("language", ask_language, N_("Change language"), before_consent=True),
     ),
     presses=(
-        Press("lang", choose_language, (1, 1), before_consent=True),
+        Press("lang", set_language, (1, 1), before_consent=True),
         Press("langmenu", ask_language, before_consent=True),
         Press("citymenu", ask_city),
         Press("settings", show_settings),

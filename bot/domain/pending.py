@@ -1,0 +1,62 @@
+"""A person's pending question: the one step the bot waits for them to answer by typing.
+
+The participant's ``awaiting`` column holds it as text; this module is the only code that reads or writes
+that text, so every other module compares typed values. A questionnaire or a broadcast draft adds its own
+step here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from storage.records import Participant
+
+
+class PendingStep(StrEnum):
+    TIMEZONE = "timezone"  # "which time zone are you in?", after choosing "Elsewhere"
+
+
+class Origin(StrEnum):
+    """Where the person was when the question was asked: where its end, and its Back button, lead."""
+
+    WELCOME = "welcome"    # meeting the bot: the welcome, or the event its link pointed to
+    SETTINGS = "settings"  # the settings screen
+
+
+@dataclass(frozen=True)
+class Pending:
+    step: PendingStep
+    event_slug: str | None = None  # the event to show once answered (a person who came from its link)
+    origin: Origin = Origin.WELCOME
+
+
+# Stored as "step", "step:slug" or "step:slug:origin"; "timezone" and "timezone:slug" are what earlier
+# versions wrote, so a person half-way through the question when Ponte is upgraded carries on.
+_SEPARATOR = ":"
+
+
+def to_column(pending: Pending | None) -> str | None:
+    if pending is None:
+        return None
+    parts = [pending.step.value, pending.event_slug or ""]
+    if pending.origin is not Origin.WELCOME:
+        parts.append(pending.origin.value)
+    return _SEPARATOR.join(parts).rstrip(_SEPARATOR)
+
+
+def from_column(text: str | None) -> Pending | None:
+    """The stored question, or None for none (or for one this version does not know)."""
+    if not text:
+        return None
+    step, _, rest = text.partition(_SEPARATOR)
+    slug, _, origin = rest.partition(_SEPARATOR)
+    try:
+        return Pending(PendingStep(step), slug or None, Origin(origin) if origin else Origin.WELCOME)
+    except ValueError:
+        return None
+
+
+def pending_of(person: Participant | None) -> Pending | None:
+    """What the person is being asked, if anything."""
+    return from_column(person.awaiting) if person else None
