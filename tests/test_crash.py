@@ -37,7 +37,8 @@ from tests.harness import EXAMPLE
 WORKSHOP = "collaborative-services"
 SEATS = 30
 PEOPLE = range(80_000, 80_300)
-TOKEN = "123456:CRASH-TEST"
+TOKEN = "123456:CRASH-TEST-abcdefghijklmnopqrstuvwx"
+LOGS: dict[asyncio.subprocess.Process, Path] = {}
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -87,10 +88,36 @@ def _read(db_path: Path, query: str, *args: object) -> list[tuple]:
         return connection.execute(query, args).fetchall()
 
 
-async def _start(tmp_path: Path, db_path: Path, port: int) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env=_env(PONTE_TOKEN=TOKEN, PONTE_API_URL=f"http://127.0.0.1:{port}/bot", PONTE_DB=str(db_path)))
+async def _until(telegram: FakeTelegram, predicate: Any, process: asyncio.subprocess.Process) -> None:
+    """Until the stand-in has seen what ``predicate`` looks for; fails at once, with its last words, if
+    ``ponte run`` ends first, and after a minute at most."""
+    seen = asyncio.ensure_future(telegram.wait_for(predicate))
+    ended = asyncio.ensure_future(process.wait())
+    try:
+        async with asyncio.timeout(60):
+            await asyncio.wait({seen, ended}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        seen.cancel()
+        ended.cancel()
+    if not seen.done() or seen.cancelled():
+        raise AssertionError(f"ponte run ended ({process.returncode}): {_log(process)[-2000:]}")
+
+
+def _log(process: asyncio.subprocess.Process) -> str:
+    """What ``ponte run`` wrote to its standard error (see _start)."""
+    return LOGS[process].read_text(encoding="utf-8", errors="replace")
+
+
+async def _start(tmp_path: Path, db_path: Path, port: int, name: str) -> asyncio.subprocess.Process:
+    """``ponte run`` against the stand-in; what it says goes to a file (a pipe nobody reads while it runs
+    could fill and stop it)."""
+    log = tmp_path / f"{name}.log"
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=stderr,
+            env=_env(PONTE_TOKEN=TOKEN, PONTE_API_URL=f"http://127.0.0.1:{port}/bot", PONTE_DB=str(db_path)))
+    LOGS[process] = log
+    return process
 
 
 @pytest.mark.parametrize("kill_after", [20, 120, 250])
@@ -102,9 +129,8 @@ async def test_a_killed_ponte_run_loses_no_press_and_counts_none_twice(tmp_path:
     runner, port = await serve(telegram)
     first = second = None
     try:
-        first = await _start(tmp_path, db_path, port)
-        async with asyncio.timeout(60):
-            await telegram.wait_for(lambda: len(telegram.calls_to("answerCallbackQuery")) >= kill_after)
+        first = await _start(tmp_path, db_path, port, "first")
+        await _until(telegram, lambda: len(telegram.calls_to("answerCallbackQuery")) >= kill_after, first)
         first.kill()
         async with asyncio.timeout(10):
             await first.wait()
@@ -113,14 +139,13 @@ async def test_a_killed_ponte_run_loses_no_press_and_counts_none_twice(tmp_path:
         unmarked = {row[0] for row in _read(db_path, "SELECT update_id FROM inbox WHERE handled_at IS NULL")}
         answered_before = len(_answers(telegram))
 
-        second = await _start(tmp_path, db_path, port)
-        async with asyncio.timeout(60):
-            await telegram.wait_for(lambda: {query for query, _ in _answers(telegram)} >= presses.keys())
+        second = await _start(tmp_path, db_path, port, "second")
+        await _until(telegram, lambda: {query for query, _ in _answers(telegram)} >= presses.keys(), second)
         second.send_signal(signal.SIGTERM)
         async with asyncio.timeout(30):
-            _, stderr = await second.communicate()
-        assert second.returncode == 0, stderr.decode()[-2000:]
-        assert b"Traceback" not in stderr
+            await second.wait()
+        assert second.returncode == 0, _log(second)[-2000:]
+        assert "Traceback" not in _log(first) + _log(second)
     finally:
         for process in (first, second):
             if process is not None and process.returncode is None:
