@@ -14,7 +14,8 @@ from handlers.journeys import Command, Contribution, Press
 from handlers.menus import city_change_buttons, language_buttons
 from handlers.privacy import show_privacy_notice
 
-_LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+# As running text names them: "Lingua: italiano", "Language: English".
+_LANGUAGE_NAMES = {"it": N_("Italian"), "en": N_("English")}
 
 
 async def ask_language(update: Update, context: PonteContext) -> None:
@@ -34,7 +35,7 @@ async def set_language(update: Update, context: PonteContext) -> None:
     if not context.person.consented:
         await show_privacy_notice(update, context, event_slug=None)
         return
-    await show_settings(update, context, note=context.t._("Done: I will speak English from now on."))
+    await show_settings(update, context, note=context.t._("Done: I'll speak English from now on."))
 
 
 async def show_settings(update: Update, context: PonteContext, note: str | None = None) -> None:
@@ -47,7 +48,7 @@ async def show_settings(update: Update, context: PonteContext, note: str | None 
     else:
         place = t._("not chosen yet")
     text = t._("⚙️ <b>Your settings</b>\nLanguage: {language}\nTimes shown for: {place}",
-               language=_LANGUAGE_NAMES[t.language], place=place)
+               language=t._(_LANGUAGE_NAMES[t.language]), place=place)
     if note:
         text = note + "\n\n" + text
     rows = [

@@ -63,7 +63,7 @@ async def test_nothing_of_a_deleted_person_is_left_in_the_database_files(bot: Ha
     assert (await bot.services.people.get(ZEBEDEO)).timezone == "America/Argentina/Ushuaia"
     await bot.send(ZEBEDEO, f"/start e_{WORKSHOP}")
     await bot.press(ZEBEDEO, "Sign up")
-    assert "You are signed up." in bot.last(ZEBEDEO).text
+    assert "You're signed up." in bot.last(ZEBEDEO).text
     await bot.onboard(OTTAVINA, "Ottavina", "it", "Torino")
     await bot.send(OTTAVINA, f"/start e_{WORKSHOP}")
     await bot.press(OTTAVINA, "lista d'attesa")
@@ -100,9 +100,27 @@ async def test_a_failing_handler_logs_the_telegram_id_and_no_name(bot: Harness, 
     await bot.send(ZEBEDEO, "/start")
     await bot.press(ZEBEDEO, "I agree")
     await bot.press(ZEBEDEO, "Baltimore")
-    assert "Sorry, something went wrong on my side" in bot.last(ZEBEDEO).text
+    assert "Sorry, something went wrong on my end" in bot.last(ZEBEDEO).text
     failures = [record for record in caplog.records if record.exc_info]
     assert failures and str(ZEBEDEO) in failures[0].getMessage()
     logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)
     for word in ("Zebedeo", "Quaglierini", "zebedeo_q77"):
         assert word not in logged
+
+
+def test_debug_logging_keeps_python_telegram_bots_whole_updates_out(tmp_path) -> None:
+    """PTB logs every update it processes at DEBUG, names included; Ponte's DEBUG must not switch that on."""
+    import logging
+
+    from bot.config.settings import Settings
+
+    root = logging.getLogger()
+    before = (root.level, logging.getLogger("telegram").level)
+    try:
+        root.setLevel(logging.DEBUG)
+        Settings(token="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX", log_level="DEBUG").configure_logging()
+        assert not logging.getLogger("telegram.ext.Application").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("bot.app.inbox").isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(before[0])
+        logging.getLogger("telegram").setLevel(before[1])
