@@ -171,10 +171,10 @@ async def test_a_killed_ponte_run_loses_no_press_and_counts_none_twice(tmp_path:
         person = press["callback_query"]["from"]["id"]
         shown = telegram.last(person).text
         if person in confirmed:
-            assert "You are signed up." in shown, (person, shown)
+            assert "You're signed up." in shown, (person, shown)
             assert "signed up" in last_answer[query], (person, last_answer[query])
         else:
-            assert f"You are number {position[person]} on the waiting list." in shown, (person, shown)
+            assert f"You're number {position[person]} on the waiting list." in shown, (person, shown)
             told = re.search(r"number (\d+)", last_answer[query])
             assert told and int(told.group(1)) == position[person], (person, last_answer[query])
 
