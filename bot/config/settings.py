@@ -14,6 +14,8 @@ from dotenv import dotenv_values
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
+SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
 # A bot token as @BotFather gives it: the bot's numeric id, a colon, and 35 characters of A-Za-z0-9_-.
@@ -43,6 +45,8 @@ class Settings:
     admins: frozenset[int] = frozenset()
     timezone: str = "Europe/Rome"
     log_level: str = "INFO"
+    send_rate: float = 25.0  # messages a second overall, below Telegram's 30
+    paid_broadcasts: bool = False  # broadcasts as Telegram's paid broadcasts: up to 1,000 a second, in Stars
 
     @classmethod
     def from_env(
@@ -109,6 +113,26 @@ class Settings:
             raise SettingsError(N_("PONTE_LOG_LEVEL must be one of {choices} (it is {value})"),
                                 choices=", ".join(LOG_LEVELS), value=log_level)
 
+        raw_rate = get("SEND_RATE") or "25"
+        try:
+            send_rate = float(raw_rate)
+        except ValueError:
+            send_rate = 0.0
+        if not 0 < send_rate <= MAX_SEND_RATE:
+            raise SettingsError(
+                N_("PONTE_SEND_RATE must be how many messages the bot may send a second, more than 0 and at most "
+                   "{limit} (Telegram's limit); it is {value}. For example PONTE_SEND_RATE=25"),
+                limit=MAX_SEND_RATE, value=raw_rate,
+            )
+
+        raw_paid = (get("PAID_BROADCASTS") or "off").lower()
+        if raw_paid not in SWITCH:
+            raise SettingsError(
+                N_("PONTE_PAID_BROADCASTS must be on or off (it is {value}); on sends broadcasts as Telegram's "
+                   "paid broadcasts, up to 1,000 messages a second, charged in Stars"),
+                value=raw_paid,
+            )
+
         return cls(
             token=token,
             api_url=api_url,
@@ -116,6 +140,8 @@ class Settings:
             admins=frozenset(admins),
             timezone=timezone,
             log_level=log_level,
+            send_rate=send_rate,
+            paid_broadcasts=SWITCH[raw_paid],
         )
 
     def configure_logging(self) -> None:

@@ -8,3 +8,4 @@ import enum
 
 class NoticeKind(enum.StrEnum):
     SEAT_CONFIRMED = "seat_confirmed"  # a seat opened up and went to the first person waiting
+    BROADCAST = "broadcast"  # an organiser's message to many people, in each one's language (bulk lane)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from bot.domain.notices import NoticeKind
 from bot.render.buttons import Notice
 from bot.render.i18n import Translator
-from bot.render.notices import seat_confirmed
+from bot.render.notices import broadcast, seat_confirmed
 from storage.records import Event, OutboxMessage, Participant
 
 # The outbox row, its recipient, its event (if any) -> the notice, or None when it no longer makes sense.
@@ -18,6 +18,7 @@ Renderer = Callable[[OutboxMessage, Participant, Event | None, Translator], Noti
 
 RENDERERS: dict[NoticeKind, Renderer] = {
     NoticeKind.SEAT_CONFIRMED: seat_confirmed.render,
+    NoticeKind.BROADCAST: broadcast.render,
 }
 
 
