@@ -49,7 +49,7 @@ class Wire(StandinRequest):
 
     async def do_request(self, url: str, method: str, request_data: Any = None, **timeouts: Any,
                          ) -> tuple[int, bytes]:
-        if not url.endswith("/getUpdates"):
+        if not url.lower().endswith("/getupdates"):  # Bot API method names are case-insensitive
             return await super().do_request(url, method, request_data, **timeouts)
         for look in self.on_get_updates:
             look(request_data.json_parameters if request_data else {})

@@ -20,6 +20,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.config.clock import Clock
+from bot.telegram.ponte_bot import GET_UPDATES
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ async def poll(application: Application, inbox: Inbox, stop: asyncio.Event, *,
     seconds = 1.0
     while not stop.is_set():
         fetch = asyncio.ensure_future(bot.do_api_request(
-            "getUpdates", {"offset": offset, "timeout": POLL_SECONDS, "allowed_updates": list(ALLOWED_UPDATES)},
+            GET_UPDATES, {"offset": offset, "timeout": POLL_SECONDS, "allowed_updates": list(ALLOWED_UPDATES)},
             read_timeout=POLL_SECONDS + 10))
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Bot
+
 from bot.standin.errors import ApiError
 from bot.standin.html_text import EntityError, visible_text
 from bot.standin.limits import LIMITED_METHODS, SendLimits
@@ -228,6 +230,7 @@ class FakeTelegram:
 
     def handle(self, method: str, raw: dict[str, Any], files: dict[str, tuple[str, bytes]] | None = None,
                ) -> tuple[int, dict[str, Any]]:
+        method = canonical_method(method)
         params = _decode(raw)
         self.calls.append(Call(method, params, files or {}))
         try:
@@ -409,6 +412,16 @@ class FakeTelegram:
         if stored.keyboard:
             message["reply_markup"] = {"inline_keyboard": stored.keyboard}
         return message
+
+
+@functools.lru_cache(maxsize=256)
+def canonical_method(name: str) -> str:
+    """Bot API method names are case-insensitive, as at Telegram: ``editmessagetext`` is recorded as
+    ``editMessageText``, the name python-telegram-bot gives it."""
+    return _METHODS.get(name.lower(), name)
+
+
+_METHODS = {name.lower(): name for name in dir(Bot) if name[:1].islower() and name != name.lower()}
 
 
 @functools.lru_cache(maxsize=512)

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.standin.engine import FakeTelegram
+from bot.standin.engine import FakeTelegram, canonical_method
 
 
 class StandinRequest(BaseRequest):
@@ -29,7 +29,7 @@ class StandinRequest(BaseRequest):
                          pool_timeout: Any = None) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = request_data.json_parameters if request_data else {}
-        if api_method == "getUpdates":
+        if canonical_method(api_method) == "getUpdates":
             status, body = await self.telegram.get_updates(params)
         else:
             files = {}

@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from bot.standin.engine import FakeTelegram
+from bot.standin.engine import FakeTelegram, canonical_method
 
 
 def make_app(telegram: FakeTelegram) -> web.Application:
@@ -26,7 +26,7 @@ def make_app(telegram: FakeTelegram) -> web.Application:
                     files[name] = (value.filename, value.file.read())
                 else:
                     fields[name] = str(value)
-        if method == "getUpdates":
+        if canonical_method(method) == "getUpdates":
             status, body = await telegram.get_updates(fields)
         else:
             status, body = telegram.handle(method, fields, files)

