@@ -11,6 +11,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.changes import ChangeRepository
+from storage.drafts import DraftRepository
 from storage.events import EventRepository
 from storage.groups import GroupRepository
 from storage.inbox import InboxRepository
@@ -18,6 +20,7 @@ from storage.migrations import MIGRATIONS, Migration
 from storage.outbox import OutboxRepository
 from storage.participants import ParticipantRepository
 from storage.registrations import RegistrationRepository
+from storage.reminders import ReminderRepository
 
 
 class SchemaTooNewError(Exception):
@@ -36,7 +39,8 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("connection", "events", "groups", "inbox", "outbox", "participants", "registrations")
+    __slots__ = ("changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
+                 "registrations", "reminders")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -46,6 +50,9 @@ class Transaction:
         self.outbox = OutboxRepository(connection)
         self.inbox = InboxRepository(connection)
         self.groups = GroupRepository(connection)
+        self.reminders = ReminderRepository(connection)
+        self.changes = ChangeRepository(connection)
+        self.drafts = DraftRepository(connection)
 
 
 class Database:

@@ -11,7 +11,9 @@ from telegram.ext import CallbackContext, JobQueue
 from bot.config.clock import Clock
 from bot.delivery.outbox import Dispatcher
 
-SWEEP_SECONDS = 30
+# Short enough that what another process queued (an agenda import's change notices, due at the end of their
+# quiet period) goes out within a few seconds of its moment; each sweep is two small queries.
+SWEEP_SECONDS = 2
 _NEVER_LATE = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.config.clock import Clock
 from bot.delivery.pacing import Pacer
@@ -41,6 +42,15 @@ class DeliveryResult:
 Deliver = Callable[[int, Notice], Awaitable[DeliveryResult]]
 
 
+class Source(Protocol):
+    """Rows derived from the database when their moment comes (reminders, change notices): written to the
+    outbox just before each dispatch, and the moment of the next one, so that the schedule wakes for it."""
+
+    async def materialise(self, now: datetime) -> int: ...
+
+    async def next_due(self, now: datetime) -> datetime | None: ...
+
+
 class Dispatcher:
     def __init__(self, db: Database, clock: Clock, pacer: Pacer | None = None, *, automatic: bool = True) -> None:
         self._db = db
@@ -50,6 +60,10 @@ class Dispatcher:
         self._lock = asyncio.Lock()
         self._automatic = automatic
         self._tasks: set[asyncio.Task[int]] = set()
+        self._sources: list[Source] = []
+
+    def add_source(self, source: Source) -> None:
+        self._sources.append(source)
 
     def attach(self, deliver: Deliver) -> None:
         self._deliver = deliver
@@ -68,8 +82,15 @@ class Dispatcher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def next_due(self) -> datetime | None:
+        """The earliest moment something is due: a row of the outbox, or a reminder or notice to derive."""
         async with self._db.transaction() as tx:
-            return await tx.outbox.next_due()
+            due = await tx.outbox.next_due()
+        now = self._clock.now()
+        for source in self._sources:
+            derived = await source.next_due(now)
+            if derived is not None and (due is None or derived < due):
+                due = derived
+        return due
 
     async def dispatch_due(self) -> int:
         """Send everything due now; returns how many were sent. Runs one at a time, so nothing goes twice."""
@@ -77,6 +98,12 @@ class Dispatcher:
             return 0
         sent = 0
         async with self._lock:
+            for source in self._sources:
+                try:
+                    await source.materialise(self._clock.now())
+                except Exception:
+                    # What was written before stays to be sent; the next dispatch tries this source again.
+                    log.exception("deriving notices from %s failed", type(source).__name__)
             while True:
                 now = self._clock.now()
                 async with self._db.transaction() as tx:
@@ -91,7 +118,8 @@ class Dispatcher:
                     language = language_for(person.language if person else None, None)
                     try:
                         notice = (
-                            render_notice(message, person, events.get(message.event_id), translator(language))
+                            render_notice(message, person, events.get(message.event_id), translator(language),
+                                          self._clock.now())
                             if person else None
                         )
                     except Exception as error:

@@ -6,13 +6,14 @@ import contextlib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
+from bot.config.durations import DurationError, format_duration, parse_duration
 from bot.domain.kinds import KINDS
 from bot.domain.languages import LANGUAGES, N_
 from bot.domain.zones import is_timezone, zone
@@ -20,9 +21,10 @@ from storage.records import Event, EventStatus, Speaker, Texts
 
 EXAMPLE_AGENDA = Path(__file__).resolve().parents[1] / "data" / "example-agenda.toml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+ONLINE_URL = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+[^\s]*$")
 EVENT_KEYS = {
     "slug", "kind", "title", "description", "venue", "address", "map", "start", "end", "timezone",
-    "capacity", "signup_closes", "status", "speakers",
+    "capacity", "signup_closes", "status", "speakers", "online_url", "reminders",
 }
 SPEAKER_KEYS = {"name", "affiliation"}
 AGENDA_KEYS = {"timezone"}
@@ -254,14 +256,53 @@ class _Reader:
         if map_url is not None and (not isinstance(map_url, str) or not map_url.startswith(("https://", "http://"))):
             self._problem((*at, "map"), f"{name}.map", N_("The map must be a web address starting with https://"))
         speakers = self._speakers(at, name, raw.get("speakers", []))
+        online_url = self._online_url(at, name, raw)
+        reminders = self._reminders(at, name, raw)
         if len(self.problems) > before:
             return None
         return Event(
             slug=slug, kind=kind, title=title, description=description, venue=venue,
             starts_at=start, ends_at=end, timezone=timezone, address=address.strip(),
             map_url=map_url, capacity=capacity, signup_closes_at=closes, status=EventStatus(status),
-            speakers=speakers, position=index,
+            speakers=speakers, position=index, online_url=online_url, reminders=reminders,
         )
+
+    def _online_url(self, at: tuple[object, ...], name: str, raw: dict[str, Any]) -> str | None:
+        """The link of an online event: https only, since it goes to people's phones as a button."""
+        value = raw.get("online_url")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not ONLINE_URL.match(value.strip()):
+            self._problem((*at, "online_url"), f"{name}.online_url",
+                          N_("The online link must be a web address starting with https://, such as "
+                             "https://meet.example.org/ponte"))
+            return None
+        return value.strip()
+
+    def _reminders(self, at: tuple[object, ...], name: str, raw: dict[str, Any]) -> tuple[timedelta, ...] | None:
+        """``reminders = ["2h", "15m"]``: how long before the event people are reminded; ``[]`` for none;
+        left out, the default (PONTE_REMINDERS)."""
+        value = raw.get("reminders")
+        if value is None:
+            return None
+        where, label = (*at, "reminders"), f"{name}.reminders"
+        if not isinstance(value, list):
+            self._problem(where, label, N_("Write the reminders as a list of durations before the event, such "
+                                           "as [\"24h\", \"1h\"], or [] for none"))
+            return None
+        offsets = []
+        for item in value:
+            try:
+                offset = parse_duration(item)
+            except DurationError:
+                self._problem(where, label, N_("{value} is not a duration: write a number and a unit, such as "
+                                               "90s, 15m, 24h or 2d"), value=item)
+                continue
+            if not offset:
+                self._problem(where, label, N_("A reminder 0 minutes before the event comes too late"))
+                continue
+            offsets.append(offset)
+        return tuple(sorted(set(offsets), reverse=True))
 
     def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,
                required: bool) -> Texts:
@@ -367,6 +408,7 @@ def dump_agenda(events: list[Event], header: str = "") -> str:
             out.append(f"address = {_toml(event.address)}")
         if event.map_url:
             out.append(f"map = {_toml(event.map_url)}")
+        out += _online_lines(event)
         for speaker in event.speakers:
             out += ["", "[[event.speakers]]", f"name = {_toml(speaker.name)}"]
             if speaker.affiliation.it or speaker.affiliation.en:
@@ -375,3 +417,13 @@ def dump_agenda(events: list[Event], header: str = "") -> str:
                     f"affiliation.en = {_toml(speaker.affiliation.en)}",
                 ]
     return "\n".join(out) + "\n"
+
+
+def _online_lines(event: Event) -> list[str]:
+    """The online link and the reminders of an event, as the file writes them (none when not set)."""
+    lines = []
+    if event.online_url:
+        lines.append(f"online_url = {_toml(event.online_url)}")
+    if event.reminders is not None:
+        lines.append(f"reminders = {_toml([format_duration(offset) for offset in event.reminders])}")
+    return lines
