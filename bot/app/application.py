@@ -23,7 +23,7 @@ from bot.app.services import Services
 from bot.render.i18n import LANGUAGES, translator
 from bot.telegram.courier import TelegramCourier
 from bot.telegram.ponte_bot import PonteBot
-from handlers import agenda, gates, help, organiser, preferences, privacy, signup, start
+from handlers import agenda, agenda_upload, gates, help, organiser, preferences, privacy, signup, start
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
@@ -32,7 +32,7 @@ from handlers.journeys import Routing
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, agenda_upload)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
@@ -43,6 +43,7 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     bot = PonteBot(
         services.settings.token,
         base_url=services.settings.api_url,
+        base_file_url=file_url(services.settings.api_url),
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(connection_pool_size=1),
         defaults=Defaults(parse_mode=ParseMode.HTML),
@@ -65,6 +66,13 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     return application
 
 
+def file_url(api_url: str) -> str:
+    """Where files are downloaded from, beside the Bot API: Telegram's /bot becomes /file/bot."""
+    if api_url.endswith("/bot"):
+        return api_url[: -len("/bot")] + "/file/bot"
+    return api_url.rstrip("/") + "/file/bot"
+
+
 def _handlers(routing: Routing) -> list[tuple[int, object]]:
     return [
         # -1: only a person's private chat goes further (a group gets at most one pointer there); one
@@ -78,6 +86,8 @@ def _handlers(routing: Routing) -> list[tuple[int, object]]:
         # Then what no journey claimed: an unknown command, text (the answer to a pending question), the rest.
         (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),
         (0, MessageHandler(filters.TEXT & _NEW_MESSAGES, start.receive_text)),
+        # A file: an organiser's agenda, checked and shown before it is applied.
+        (0, MessageHandler(filters.Document.ALL & _NEW_MESSAGES, agenda_upload.receive_document)),
         (0, MessageHandler(_NEW_MESSAGES, help.reply_to_stray_text)),
     ]
 

@@ -110,6 +110,10 @@ class People:
             raise ValueError(f"not an Area/Location time zone: {timezone!r}")
         return await self._update(telegram_id, city=ELSEWHERE, timezone=timezone, awaiting=None)
 
+    async def set_reminders(self, telegram_id: int, wanted: bool) -> Participant:
+        """Turn the reminders before one's events on or off; reminders not yet sent follow at once."""
+        return await self._update(telegram_id, reminders=wanted)
+
     async def ask(self, telegram_id: int, pending: Pending) -> Participant:
         """Remember the question the person is now asked, replacing any earlier one."""
         return await self._update(telegram_id, awaiting=to_column(pending))

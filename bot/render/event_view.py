@@ -145,6 +145,13 @@ def standing_line(t: Translator, seats: EventSeats, standing: Standing, reader_t
     return ""
 
 
+def online_link_line(t: Translator, event: Event, status: str | None) -> str:
+    """The link of an online event, for a confirmed participant only: never on the public agenda."""
+    if not event.online_url or event.cancelled or status != "confirmed":
+        return ""
+    return t._("💻 Join online: {link}", link=html.escape(event.online_url))
+
+
 def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: str | None, now: datetime,
                back_page: int) -> tuple[str, tuple[tuple[Button, ...], ...]]:
     event = seats.event
@@ -158,6 +165,9 @@ def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: 
     head = "\n".join(lines)
     status = standing_line(t, seats, standing, reader_tz, now)
     tail = ["", status] if status else []
+    link = online_link_line(t, event, standing.status)
+    if link:
+        tail.append(link)
     room = DETAIL_LIMIT - len(head) - len("\n".join(tail)) - 4
     if len(description) > room:
         description = description[: max(room - 1, 0)].rstrip() + "…"

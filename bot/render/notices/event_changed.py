@@ -32,8 +32,8 @@ def _as_event(event: Event, values: dict[str, str | None]) -> Event:
 
 
 def _when(t: Translator, event: Event, reader_tz: str | None) -> str:
-    return t._("{day}, {times}", day=event_day(t, event.starts_at, event.timezone),
-               times=event_times(t, event.starts_at, event.ends_at, event.timezone, reader_tz))
+    return t._("{day}, {time}", day=event_day(t, event.starts_at, event.timezone),
+               time=event_times(t, event.starts_at, event.ends_at, event.timezone, reader_tz))
 
 
 def _where(t: Translator, event: Event) -> str:

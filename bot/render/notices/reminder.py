@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.render import callback_data
 from bot.render.buttons import Button, Notice
-from bot.render.event_view import map_link
+from bot.render.event_view import map_link, online_link_line
 from bot.render.i18n import Translator
 from bot.render.timefmt import event_day, event_times, starts_in
 from storage.records import Event, OutboxMessage, Participant
@@ -22,13 +22,14 @@ def place_lines(t: Translator, event: Event) -> list[str]:
     lines = [f"📍 {place}"]
     link = map_link(event)
     if link:
-        lines.append(f'🗺 <a href="{html.escape(link, quote=True)}">{t._("Open the map")}</a>')
+        label = t._("Open the map")
+        lines.append(f'🗺 <a href="{html.escape(link, quote=True)}">{label}</a>')
     return lines
 
 
 def online_line(t: Translator, event: Event) -> str:
     """The link of an online event, for confirmed participants only."""
-    return t._("💻 Join online: {link}", link=html.escape(event.online_url))
+    return online_link_line(t, event, "confirmed")
 
 
 def render(message: OutboxMessage, person: Participant, event: Event | None, t: Translator,
