@@ -20,6 +20,7 @@ from storage.records import Event, RegistrationStatus
 # dropped, the others go out late ("starts in 20 minutes").
 LOOKBACK = timedelta(days=2)
 DROPPED = "late: the event had already started when the reminder was due to go out"
+SUPERSEDED = "late: a later reminder of the same event fell due at the same time and went out instead"
 
 
 def reminder_key(event: Event, person: int, offset: timedelta) -> str:
@@ -66,19 +67,21 @@ class Reminders:
                       if not e.cancelled and any(since < e.starts_at - o <= now for o in self.offsets(e))}
             for person in await tx.reminders.remindable(sorted(events)):
                 event = events[person.event_id]
-                for offset in self.offsets_for(event, person.status):
-                    moment = event.starts_at - offset
-                    # Not for a moment that had passed when they signed up, or when the event was moved.
-                    if not since < moment <= now or moment <= person.since or (
-                            event.moved_at is not None and moment <= event.moved_at):
-                        continue
+                # Not for a moment that had passed when they signed up, or when the event was moved.
+                offsets = [o for o in self.offsets_for(event, person.status)
+                           if since < event.starts_at - o <= now and event.starts_at - o > person.since
+                           and (event.moved_at is None or event.starts_at - o > event.moved_at)]
+                for offset in offsets:
                     key = reminder_key(event, person.participant_id, offset)
                     payload = ReminderPayload(int(offset.total_seconds()), event.starts_at.isoformat(),
                                               str(person.status), person.position)
-                    await tx.outbox.add(person.participant_id, NoticeKind.REMINDER, due_at=moment, now=now,
-                                        event_id=event.id, payload=payload.as_dict(), dedupe_key=key)
+                    await tx.outbox.add(person.participant_id, NoticeKind.REMINDER, due_at=event.starts_at - offset,
+                                        now=now, event_id=event.id, payload=payload.as_dict(), dedupe_key=key)
                     if now >= event.starts_at:
                         await tx.reminders.record_dropped(key, DROPPED, now)
+                    elif offset != offsets[-1]:
+                        # Several fell due together (after downtime): the latest one says it all.
+                        await tx.reminders.record_dropped(key, SUPERSEDED, now)
                     else:
                         written += 1
         self._checked_until = now
