@@ -220,3 +220,24 @@ async def test_ponte_shell_prints_a_notice_that_falls_due_while_nobody_types(tmp
             process.kill()
             await process.wait()
     assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+def test_ponte_shell_wait_moves_the_clock_and_the_reminder_arrives(tmp_path: Path) -> None:
+    """Done when: in the shell, moving the clock shows the reminders arriving."""
+    from datetime import UTC, datetime
+
+    # The workshop starts on 20 January 2027 at 10:00 UTC: land 20 hours before it, past the 24-hour reminder.
+    ahead = datetime(2027, 1, 19, 14, 0, tzinfo=UTC) - datetime.now(UTC)
+    script = "\n".join([
+        "/start", "1", "1", "/start e_collaborative-services", "1",  # Giulia signs up for the workshop
+        f"/wait {int(ahead.total_seconds() // 60)}m",
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "wait.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    moved = out.index("The shell's clock moved")
+    assert "Tuesday, January 19" in out[moved:]
+    assert "┌─ Ponte → Giulia\n│ ⏰ Promemoria: Workshop" in out[moved:]
+    assert "inizia tra 20 ore" in out[moved:]
