@@ -48,3 +48,7 @@ class DraftRepository:
             (to_db(now), applied, draft_id),
         )
         return cursor.rowcount == 1
+
+    async def forget(self, organiser_id: int) -> None:
+        """A person who leaves takes the files they sent with them."""
+        await self._db.execute("DELETE FROM agenda_draft WHERE organiser_id = ?", (organiser_id,))

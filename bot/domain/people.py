@@ -127,6 +127,7 @@ class People:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             promoted = await release_seats(tx, telegram_id, now)
+            await tx.drafts.forget(telegram_id)
             await tx.participants.delete(telegram_id)
         self._remember(telegram_id, None)
         if promoted:
