@@ -13,6 +13,7 @@ import aiosqlite
 
 from storage.changes import ChangeRepository
 from storage.drafts import DraftRepository
+from storage.errors import StorageError, StorageProblem, diagnose
 from storage.events import EventRepository
 from storage.groups import GroupRepository
 from storage.inbox import InboxRepository
@@ -68,21 +69,16 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
+        """Open (creating if need be), migrate and check the database: a file Ponte cannot read and write
+        raises :class:`StorageError` here, at start-up, rather than failing every write later."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: sqlite3 must not open transactions behind our back; we say BEGIN ourselves.
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
+        if str(path) == ":memory:":
+            return cls(await _connect(path), path)
         try:
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA foreign_keys = ON")
-            await connection.execute("PRAGMA busy_timeout = 5000")
-            await connection.execute("PRAGMA synchronous = NORMAL")
-            await _migrate(connection)
-        except BaseException:
-            await connection.close()
-            raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = await _connect(path)
+        except (OSError, sqlite3.Error) as error:
+            raise diagnose(path, error) from error
         return cls(connection, path)
 
     @asynccontextmanager
@@ -120,12 +116,66 @@ class Database:
             finally:
                 _HOLDER.reset(token)
 
+    async def empty_log(self) -> None:
+        """Copy the write-ahead log into the database file and cut the log to nothing. Deleted rows are
+        zeroed in the database (secure_delete), but the log keeps the pages as they were before: after
+        forgetting a person this leaves no copy of them in ``-wal``."""
+        async with self.serialized(), self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            await cursor.fetchone()
+
     async def schema_version(self) -> int:
         async with self._lock:
             return await _user_version(self._connection)
 
     async def close(self) -> None:
         await self._connection.close()
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    if str(path) != ":memory:":
+        # When aiosqlite's own connect fails, its worker thread may answer after the event loop has closed
+        # and print a traceback: a path SQLite cannot open at all fails here first, with no thread.
+        sqlite3.connect(path).close()
+    # isolation_level=None: sqlite3 must not open transactions behind our back; we say BEGIN ourselves.
+    connection = await aiosqlite.connect(path, isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    try:
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA busy_timeout = 5000")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows are overwritten with zeros, not merely marked free: a person who asked to be
+        # forgotten must not stay readable in the file's free pages.
+        await connection.execute("PRAGMA secure_delete = ON")
+        await _check(connection, path)
+        await _migrate(connection)
+        await _probe_write(connection)
+    except BaseException:
+        await connection.close()
+        raise
+    return connection
+
+
+async def _check(connection: aiosqlite.Connection, path: Path) -> None:
+    """A damaged file opens and reads until the damaged page is reached: look at every page now (0.1 s for
+    a 19 MB database, measured) instead of failing in the middle of a sign-up."""
+    async with connection.execute("PRAGMA quick_check(1)") as cursor:
+        row = await cursor.fetchone()
+    if row is None or row[0] != "ok":
+        raise StorageError(StorageProblem.DAMAGED, path, f"quick_check: {row[0] if row else 'no answer'}")
+
+
+async def _probe_write(connection: aiosqlite.Connection) -> None:
+    """SQLite opens a file it may not write read-only without a word, and a database with no migration
+    left to apply is never written at start-up: write one page now (the version it already has)."""
+    version = await _user_version(connection)
+    await connection.execute("BEGIN IMMEDIATE")
+    try:
+        await connection.execute(f"PRAGMA user_version = {version}")
+    except BaseException:
+        await connection.rollback()
+        raise
+    await connection.commit()
 
 
 async def _user_version(connection: aiosqlite.Connection) -> int:

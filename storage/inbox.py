@@ -50,3 +50,14 @@ class InboxRepository:
         await self._db.execute(
             "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (to_db(moment),)
         )
+
+    async def forget_person(self, telegram_id: int, now: datetime) -> None:
+        """Drop the stored text of every update that names this person anywhere (as sender, as the chat, in
+        a reply or a forward): Telegram ids sit under an "id" key. The update ids stay, so a redelivery is
+        still refused; an update not yet handled is marked handled, as it can no longer be replayed."""
+        await self._db.execute(
+            "UPDATE inbox SET payload = NULL, handled_at = COALESCE(handled_at, ?) "
+            "WHERE payload IS NOT NULL AND EXISTS ("
+            "SELECT 1 FROM json_tree(inbox.payload) WHERE key = 'id' AND type = 'integer' AND atom = ?)",
+            (to_db(now), telegram_id),
+        )

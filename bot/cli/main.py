@@ -59,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(t).parse_args(argv)
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.cli.storage_problems import EXIT_STORAGE, storage_problem_line
     from bot.config.settings import Settings, SettingsError
     from bot.domain.agenda_file import EXAMPLE_AGENDA
-    from storage import SchemaTooNewError
+    from storage import SchemaTooNewError, StorageError
 
     try:
         if args.command == "agenda" and args.agenda_command == "example":
@@ -87,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         problem = t._(error.message, **error.values)
         print(t._("Ponte cannot start: {problem}", problem=problem), file=sys.stderr)
         return EXIT_USAGE
+    except StorageError as error:
+        print(storage_problem_line(t, error), file=sys.stderr)
+        return EXIT_STORAGE
     except SchemaTooNewError as error:
         print(t._("Ponte cannot open the database: {problem}", problem=error), file=sys.stderr)
         return EXIT_USAGE

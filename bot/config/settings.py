@@ -147,6 +147,9 @@ class Settings:
         )
         # httpx logs every long-poll request at INFO: noise, and it would print the token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # python-telegram-bot logs whole updates at DEBUG, names and usernames included: logs keep ids only,
+        # so its loggers stay at INFO even when Ponte's own run at DEBUG.
+        logging.getLogger("telegram").setLevel(max(logging.INFO, getattr(logging, self.log_level)))
 
 
 def _reminders(raw: str | None) -> tuple[timedelta, ...]:

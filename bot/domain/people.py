@@ -129,6 +129,9 @@ class People:
             promoted = await release_seats(tx, telegram_id, now)
             await tx.drafts.forget(telegram_id)
             await tx.participants.delete(telegram_id)
+            await tx.inbox.forget_person(telegram_id, now)
+        # Deleted means unreadable in every file of the database, not only absent from its tables.
+        await self._db.empty_log()
         self._remember(telegram_id, None)
         if promoted:
             self._wake_outbox()
