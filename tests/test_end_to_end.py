@@ -241,3 +241,64 @@ def test_ponte_shell_wait_moves_the_clock_and_the_reminder_arrives(tmp_path: Pat
     assert "Tuesday, January 19" in out[moved:]
     assert "┌─ Ponte → Giulia\n│ ⏰ Promemoria: Workshop" in out[moved:]
     assert "inizia tra 20 ore" in out[moved:]
+
+
+async def test_a_running_bot_tells_people_of_an_import_made_by_another_process(tmp_path: Path) -> None:
+    """`ponte run` is not restarted: the import writes the change in the database, and the notice goes out
+    within the quiet period and a few seconds."""
+    import time
+    from dataclasses import replace
+    from datetime import timedelta
+
+    db_path = tmp_path / "e2e.db"
+    events = parse_agenda(EXAMPLE.read_text(encoding="utf-8"))
+    db = await Database.open(db_path)
+    await Agenda(db, SystemClock(), lambda: None).apply(events)
+    await db.close()
+    telegram = FakeTelegram(username="ponte_e2e_bot")
+    runner, port = await serve(telegram)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=_env(PONTE_TOKEN="123456:END-TO-END-abcdefghijklmnopqrstuvwx", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+                 PONTE_DB=str(db_path)))
+    try:
+        async with asyncio.timeout(60):
+            await telegram.wait_for(lambda: ("commands", "it") in telegram.profile)
+        telegram.user(MIKE, "Mike", language_code="en")
+
+        def said(text: str):
+            return lambda: any(text in m.text for m in telegram.chat(MIKE))
+
+        def press(label: str) -> None:
+            message = next(m for m in reversed(telegram.chat(MIKE)) if m.keyboard)
+            telegram.push(telegram.press_update(MIKE, message.message_id, telegram.button(message, label)))
+
+        def has_button(label: str):
+            return lambda: any(label.lower() in b["text"].lower()
+                               for m in telegram.chat(MIKE) for row in m.keyboard for b in row)
+
+        telegram.push(telegram.text_update(MIKE, "/start e_collaborative-services"))
+        for label in ("I agree", "Baltimore", "Sign up"):
+            async with asyncio.timeout(20):
+                await telegram.wait_for(has_button(label))
+            press(label)
+        async with asyncio.timeout(20):
+            await telegram.wait_for(said("You are signed up."))
+        moved = [replace(e, starts_at=e.starts_at + timedelta(hours=4), ends_at=e.ends_at + timedelta(hours=4))
+                 if e.slug == "collaborative-services" else e for e in events]
+        other = await Database.open(db_path)  # as `ponte agenda import` does, in its own process
+        try:
+            report = await Agenda(other, SystemClock(), lambda: None, change_delay=timedelta(seconds=1)).apply(moved)
+        finally:
+            await other.close()
+        assert report.notified == {"collaborative-services": 1}
+        imported = time.monotonic()
+        async with asyncio.timeout(15):
+            await telegram.wait_for(said("has changed"))
+        assert time.monotonic() - imported < 1 + 5  # the quiet period and a few seconds
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+        await runner.cleanup()
+    assert process.returncode == 0, stderr.decode()[-2000:]
