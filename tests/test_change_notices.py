@@ -183,3 +183,11 @@ async def test_a_dry_run_counts_without_telling(bot: Harness) -> None:
     report = await bot.services.agenda.apply(_example(**{WORKSHOP: {"capacity": 1, **_moved(4)}}), dry_run=True)
     assert report.notified == {WORKSHOP: 2}
     assert await _later(bot, timedelta(hours=1)) == 0
+
+
+async def test_tidying_up_an_event_that_is_over_tells_nobody(bot: Harness) -> None:
+    await _people(bot)
+    bot.services.clock.set(START + timedelta(days=1))
+    report = await bot.services.agenda.apply(_example(**{WORKSHOP: {"capacity": 1, **_moved(1)}}))
+    assert report.changed == [WORKSHOP] and report.notified == {}
+    assert await _later(bot, timedelta(hours=1)) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.config.clock import Clock
 from bot.config.settings import DEFAULT_CHANGE_DELAY
@@ -105,7 +105,7 @@ class Agenda:
             if event.cancelled and not old.cancelled:
                 report.cancelled.append(event.slug)
             if dry_run:
-                told = await _would_tell(tx, old, event)
+                told = await _would_tell(tx, old, event, now)
                 if told:
                     report.notified[event.slug] = told
                 continue
@@ -163,8 +163,8 @@ class Agenda:
             return await tx.drafts.settle(draft_id, self._clock.now(), applied=False)
 
 
-async def _would_tell(tx: Transaction, old: Event, new: Event) -> int:
+async def _would_tell(tx: Transaction, old: Event, new: Event, now: datetime) -> int:
     """How many people applying this change would tell (a dry run writes nothing)."""
     pending = await tx.changes.get(old.id)
     base = json.loads(pending.before) if pending else snapshot(old)
-    return await audience(tx, old.id) if notable(base, snapshot(new)) else 0
+    return await audience(tx, old.id) if notable(base, snapshot(new), now) else 0

@@ -35,7 +35,11 @@ def snapshot(event: Event) -> dict[str, str | None]:
     }
 
 
-def notable(before: dict[str, str | None], after: dict[str, str | None]) -> bool:
+def notable(before: dict[str, str | None], after: dict[str, str | None], now: datetime | None = None) -> bool:
+    """Whether people are told about this change; never about an event that was over and still is (the
+    organisers tidying up the record)."""
+    if now is not None and all(datetime.fromisoformat(s["ends_at"]) <= now for s in (before, after)):
+        return False
     return any(before.get(key) != after.get(key) for key in NOTABLE)
 
 
@@ -45,9 +49,9 @@ async def note_change(tx: Transaction, old: Event, new: Event, now: datetime, de
     the change made earlier in the period)."""
     pending = await tx.changes.get(old.id)
     base = json.loads(pending.before) if pending else snapshot(old)
-    if notable(snapshot(old), snapshot(new)):
+    if notable(snapshot(old), snapshot(new), now):
         await tx.changes.open(old.id, json.dumps(snapshot(old)), now, now + delay)
-    if not notable(base, snapshot(new)):
+    if not notable(base, snapshot(new), now):
         return 0
     return await audience(tx, old.id)
 
@@ -69,7 +73,7 @@ class Changes:
                 await tx.changes.close(change.event_id)
                 event = await tx.events.by_id(change.event_id)
                 before = json.loads(change.before)
-                if event is None or not notable(before, snapshot(event)):
+                if event is None or not notable(before, snapshot(event), now):
                     continue
                 after = snapshot(event)
                 for entry in await tx.registrations.roster(event.id):
