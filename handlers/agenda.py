@@ -41,7 +41,7 @@ async def show_event(update: Update, context: PonteContext, slug: str, *, new: b
     seats, standing = await context.services.signups.standing(person_id, slug)
     if seats is None:
         await reply(update, context, context.t._(
-            "This event is no longer on the agenda. Here is the current program."), new=new)
+            "This event is no longer on the agenda. Here's the agenda as it is now."), new=new)
         await show_agenda(update, context, new=True)
         return False
     now = context.services.clock.now()
@@ -56,6 +56,6 @@ async def open_event(update: Update, context: PonteContext) -> None:
 
 
 JOURNEYS = Contribution(
-    commands=(Command("agenda", agenda_command, N_("The program of the exchange")),),
+    commands=(Command("agenda", agenda_command, N_("The agenda of the exchange")),),
     presses=(Press("agenda", agenda_page, (1, 1)), Press("event", open_event, (1, 2))),
 )

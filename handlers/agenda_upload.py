@@ -29,7 +29,7 @@ async def receive_document(update: Update, context: PonteContext) -> None:
     document = update.effective_message.document
     if not context.services.roles.is_organiser(person):
         await reply(update, context, t._("Thanks, but I only read agenda files from the organizers. To see the "
-                                         "program, use /agenda."))
+                                         "agenda, use /agenda."))
         return
     if document.file_size and document.file_size > MAX_BYTES:
         await _too_big(update, context, document.file_size)
@@ -46,14 +46,14 @@ async def receive_document(update: Update, context: PonteContext) -> None:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
-        await reply(update, context, t._("This file is not an agenda: it isn't UTF-8 text. Send the agenda as a "
+        await reply(update, context, t._("This file isn't an agenda: it's not UTF-8 text. Send the agenda as a "
                                          ".toml file, the same one <code>ponte agenda import</code> reads."))
         return
     try:
         draft_id, report = await context.services.agenda.preview_file(person, text)
     except NotAllowedError:
         await reply(update, context, t._("Thanks, but I only read agenda files from the organizers. To see the "
-                                         "program, use /agenda."))
+                                         "agenda, use /agenda."))
         return
     except AgendaFileError as error:
         await reply(update, context, _problems(t, error, document.file_name or "agenda.toml"))
@@ -75,7 +75,7 @@ def _problems(t: Translator, error: AgendaFileError, name: str) -> str:
     name = html.escape(name)
     if error.syntax:
         problem = error.problems[0]
-        return t._("<b>{name}</b> is not a valid TOML file, so nothing was changed. Line {line}: {problem}",
+        return t._("<b>{name}</b> isn't a valid TOML file, so nothing was changed. Line {line}: {problem}",
                    name=name, line=problem.line or "?", problem=html.escape(t._(problem.message, **problem.values)))
     lines = [t.n_("<b>{name}</b>: {n} mistake, nothing was changed:",
                   "<b>{name}</b>: {n} mistakes, nothing was changed:", len(error.problems), name=name)]

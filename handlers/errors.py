@@ -30,7 +30,7 @@ async def report_error(update: object, context: PonteContext) -> None:
         if update.callback_query:
             await update.callback_query.answer()
         await context.bot.send_message(update.effective_chat.id, t._(
-            "Sorry, something went wrong on my side. Please try again in a moment; if it happens again, "
-            "the organizers have been told."))
+            "Sorry, something went wrong on my end, and I've made a note of it for the organizers. Please try "
+            "again in a moment."))
     except (TelegramError, OSError, RuntimeError):
         log.warning("could not apologise for the error above", exc_info=True)

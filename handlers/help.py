@@ -16,7 +16,7 @@ from handlers.menus import main_menu
 def help_text(context: PonteContext) -> str:
     t = context.t
     organiser = bool(context.person and context.services.roles.is_organiser(context.person.telegram_id))
-    lines = [t._("Here is what you can do:")]
+    lines = [t._("Here's what you can do:")]
     lines += [f"/{name} — {t._(description)}" for name, description in context.routing.menu(organiser=organiser)]
     return "\n".join(lines)
 
@@ -48,7 +48,7 @@ async def unknown_command(update: Update, context: PonteContext) -> None:
 async def reply_to_stray_text(update: Update, context: PonteContext) -> None:
     """Text, stickers or photos where the bot expects a command or a button press."""
     await reply(update, context, context.t._(
-        "I only understand commands and buttons. Try /agenda for the program or /help for everything "
+        "I only understand commands and buttons. Try /agenda to see the agenda, or /help for everything "
         "I can do."), main_menu(context.t))
 
 

@@ -26,7 +26,7 @@ def city_buttons(t: Translator, then_show: str | None = None) -> list[list[Butto
     """Where the person is based, when meeting the bot (then the welcome, or the event of their link)."""
     extra = (then_show,) if then_show else ()
     return [
-        [Button(t._("🇮🇹 Torino"), callback_data.build("city", "torino", *extra)),
+        [Button(t._("🇮🇹 Turin"), callback_data.build("city", "torino", *extra)),
          Button(t._("🇺🇸 Baltimore"), callback_data.build("city", "baltimore", *extra))],
         [Button(t._("🌍 Elsewhere"), callback_data.build("city", "elsewhere", *extra))],
     ]
@@ -35,7 +35,7 @@ def city_buttons(t: Translator, then_show: str | None = None) -> list[list[Butto
 def city_change_buttons(t: Translator) -> list[list[Button]]:
     """Where the person is based, from the settings: each choice, and Back, lead to the settings again."""
     return [
-        [Button(t._("🇮🇹 Torino"), callback_data.build("city-change", "torino")),
+        [Button(t._("🇮🇹 Turin"), callback_data.build("city-change", "torino")),
          Button(t._("🇺🇸 Baltimore"), callback_data.build("city-change", "baltimore"))],
         [Button(t._("🌍 Elsewhere"), callback_data.build("city-change", "elsewhere"))],
         [back_button(t, callback_data.build("settings"))],

@@ -14,7 +14,8 @@ from handlers.journeys import Command, Contribution, Press
 from handlers.menus import city_change_buttons, language_buttons
 from handlers.privacy import show_privacy_notice
 
-_LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+# As running text names them: "Lingua: italiano", "Language: English".
+_LANGUAGE_NAMES = {"it": N_("Italian"), "en": N_("English")}
 
 
 async def ask_language(update: Update, context: PonteContext) -> None:
@@ -34,7 +35,7 @@ async def set_language(update: Update, context: PonteContext) -> None:
     if not context.person.consented:
         await show_privacy_notice(update, context, event_slug=None)
         return
-    await show_settings(update, context, note=context.t._("Done: I will speak English from now on."))
+    await show_settings(update, context, note=context.t._("Done: I'll speak English from now on."))
 
 
 async def show_settings(update: Update, context: PonteContext, note: str | None = None) -> None:
@@ -49,7 +50,7 @@ async def show_settings(update: Update, context: PonteContext, note: str | None 
     reminders = (t._("on, before each event you're signed up for") if person.reminders
                  else t._("off"))
     text = t._("⚙️ <b>Your settings</b>\nLanguage: {language}\nTimes shown for: {place}\nReminders: {reminders}",
-               language=_LANGUAGE_NAMES[t.language], place=place, reminders=reminders)
+               language=t._(_LANGUAGE_NAMES[t.language]), place=place, reminders=reminders)
     if note:
         text = note + "\n\n" + text
     rows = [

@@ -20,7 +20,7 @@ def _notice_text(context: PonteContext) -> str:
     return t._(
         "🔒 <b>Your privacy</b>\n"
         "To sign you up for events, remind you of them and tell you when a seat opens up or an event changes, "
-        "Ponte keeps your Telegram id, your name and username, your language, your city and time zone, whether "
+        "Ponte keeps your Telegram ID, your name and username, your language, your city and time zone, whether "
         "you want reminders, and the events you sign up for. They are "
         "used only to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
         "You can delete all of it at any time with /privacy."
@@ -58,17 +58,17 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
         if slug and await context.services.agenda.find(slug) is None:
             slug = None
         await reply(update, context, t._(
-            "Thank you, {name}! Where are you based? I will show every time in your time zone too.",
+            "Thank you, {name}! Where are you based? I'll show every time in your time zone too.",
             name=html.escape(person.display_name or user.first_name)), city_buttons(t, slug))
         return
     if context.person and context.person.consented:
         # A "No, thanks" from an old notice: deleting is /privacy's job, with its own confirmation.
         await reply(update, context, t._(
-            "You have already agreed, so nothing changes. To delete your data, use /privacy."))
+            "You've already agreed, so nothing changes. To delete your data, use /privacy."))
         return
     await context.services.people.forget(user.id)
     await reply(update, context, t._(
-        "All right: I have kept nothing about you. If you change your mind, send /start."))
+        "All right: I haven't kept anything about you. If you change your mind, send /start."))
 
 
 async def show_privacy(update: Update, context: PonteContext) -> None:
@@ -99,7 +99,8 @@ async def forget_me(update: Update, context: PonteContext) -> None:
 
 
 JOURNEYS = Contribution(
-    commands=(Command("privacy", show_privacy, N_("What is kept about you, and deleting it"), before_consent=True),),
+    commands=(Command("privacy", show_privacy, N_("What I keep about you, and how to delete it"),
+                      before_consent=True),),
     presses=(
         Press("consent", answer_consent, (1, 2), before_consent=True),  # consent:yes[:slug] / consent:no
         Press("privacy", show_privacy),

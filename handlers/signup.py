@@ -49,14 +49,14 @@ def _signup_notice(t: Translator, result: SignupResult) -> tuple[str, bool]:
     """The short answer on the pressed button, and whether it must be read (an alert) or may pass (a toast)."""
     match result.outcome:
         case Outcome.CONFIRMED:
-            return t._("✅ You are signed up for {title}.", title=result.seats.event.title.get(t.language)), False
+            return t._("✅ You're signed up for {title}.", title=result.seats.event.title.get(t.language)), False
         case Outcome.WAITLISTED:
-            return t._("The event is full: you are number {position} on the waiting list.",
+            return t._("The event is full: you're number {position} on the waiting list.",
                        position=result.position), True
         case Outcome.ALREADY_CONFIRMED:
-            return t._("You are already signed up."), False
+            return t._("You're already signed up."), False
         case Outcome.ALREADY_WAITLISTED:
-            return t._("You are already on the waiting list, number {position}.", position=result.position), False
+            return t._("You're already on the waiting list, number {position}.", position=result.position), False
         case Outcome.EVENT_CANCELLED:
             return t._("This event has been canceled: sign-up is closed."), True
         case _:
@@ -69,7 +69,7 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
     slug = context.action.arg(0)
     seats, standing = await context.services.signups.standing(update.effective_user.id, slug)
     if seats is None or standing.status is None:
-        await toast(update, context, t._("You are not signed up for this event."), alert=True)
+        await toast(update, context, t._("You're not signed up for this event."), alert=True)
         if seats is not None:
             await show_event(update, context, slug)
         return
@@ -78,7 +78,7 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
         question = cancel_question(t, seats)
         confirm = t._("Yes, cancel my seat")
     else:
-        question = t._("Leave the waiting list for <b>{title}</b>? You would lose your place (number "
+        question = t._("Leave the waiting list for <b>{title}</b>? You'd lose your place (number "
                        "{position}).", title=title, position=standing.position)
         confirm = t._("Yes, leave the waiting list")
     rows = [[Button(confirm, callback_data.build("cancel-yes", slug)),
@@ -97,8 +97,8 @@ async def cancel(update: Update, context: PonteContext) -> None:
         return
     notice, alert = {
         Outcome.SEAT_RELEASED: (t._("Your seat is canceled. Thank you for letting someone else have it."), False),
-        Outcome.LEFT_WAITLIST: (t._("You have left the waiting list."), False),
-        Outcome.NOT_REGISTERED: (t._("You were not signed up for this event: nothing to cancel."), True),
+        Outcome.LEFT_WAITLIST: (t._("You've left the waiting list."), False),
+        Outcome.NOT_REGISTERED: (t._("You weren't signed up for this event, so there's nothing to cancel."), True),
         Outcome.STARTED: (t._("This event has already started: it can no longer be canceled here."), True),
     }[result.outcome]
     await toast(update, context, notice, alert=alert)
@@ -128,7 +128,7 @@ async def my_events(update: Update, context: PonteContext) -> None:
     upcoming, past = await context.services.signups.personal_agenda(update.effective_user.id)
     if not upcoming and not past:
         rows = [[Button(t._("📅 Agenda"), callback_data.build("agenda", 0))]]
-        await reply(update, context, t._("You have not signed up for any event yet. Open the agenda to "
+        await reply(update, context, t._("You haven't signed up for any events yet. Open the agenda to "
                                          "find one."), rows)
         return
     lines = [t._("🗂 <b>Your events</b>")]
@@ -143,7 +143,7 @@ async def my_events(update: Update, context: PonteContext) -> None:
             event = entry.event
             row = [Button(f"🔎 {_short(event.title.get(t.language))}", callback_data.build("event", event.slug))]
             if entry.registration.status == "confirmed" and not event.cancelled:
-                row.append(Button(t._("📅 .ics"), callback_data.build("ics", event.slug)))
+                row.append(Button(t._("📅 Calendar"), callback_data.build("ics", event.slug)))
             if not event.cancelled:
                 row.append(Button(t._("Cancel"), callback_data.build("cancel", event.slug)))
             rows.append(row)

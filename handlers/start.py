@@ -47,8 +47,8 @@ async def start(update: Update, context: PonteContext) -> None:
         return
     if payload:
         await reply(update, context, t._(
-            "I could not find the event this link points to: it may have been removed, or the link is "
-            "incomplete. Here is the agenda."))
+            "I couldn't find the event this link points to: it may have been removed, or the link is "
+            "incomplete. Here's the agenda."))
         await show_agenda(update, context, page=0, new=True)
         return
     await reply(update, context, t._(

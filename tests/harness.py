@@ -82,12 +82,12 @@ class Harness:
         message_id = message_id or self.telegram.last(user_id).message_id
         await self.process(self.telegram.press_update(user_id, message_id, data))
 
-    async def onboard(self, user_id: int, name: str = "Giulia", language: str = "it", city: str = "Torino") -> None:
-        """A person who has met the bot: /start, consent, city."""
+    async def onboard(self, user_id: int, name: str = "Giulia", language: str = "it", city: str | None = None) -> None:
+        """A person who has met the bot: /start, consent, city (Turin's button, in their language, unless told)."""
         self.person(user_id, name, language)
         await self.send(user_id, "/start")
         await self.press(user_id, "✅")
-        await self.press(user_id, city)
+        await self.press(user_id, city or ("Torino" if language == "it" else "Turin"))
 
     async def load_example(self) -> None:
         await self.services.agenda.apply(parse_agenda(EXAMPLE.read_text(encoding="utf-8")))

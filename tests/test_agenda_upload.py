@@ -94,7 +94,7 @@ async def test_mistakes_are_listed_with_line_and_field_in_the_organiser_s_langua
 
 @pytest.mark.parametrize(("language", "words"), [
     ("it", "non è un file TOML valido, quindi non ho cambiato nulla. Riga 1"),
-    ("en", "is not a valid TOML file, so nothing was changed. Line 1"),
+    ("en", "isn't a valid TOML file, so nothing was changed. Line 1"),
 ])
 async def test_a_file_that_is_not_toml(agenda_bot: Harness, language: str, words: str) -> None:
     bot = agenda_bot
@@ -107,7 +107,7 @@ async def test_a_binary_file_and_a_huge_file_get_a_clear_answer(agenda_bot: Harn
     bot = agenda_bot
     await _organiser(bot)
     await _send(bot, ORGANISER, b"\x89PNG\r\n\x1a\n\xff\xfe\x00", "photo.png")
-    assert "isn't UTF-8 text" in bot.last(ORGANISER).text
+    assert "it's not UTF-8 text" in bot.last(ORGANISER).text
     await _send(bot, ORGANISER, b"#" * (300 * 1024), "huge.toml")
     assert "too big for an agenda (300 KB; at most 256 KB)" in bot.last(ORGANISER).text
     assert bot.telegram.calls_to("getFile") == [bot.telegram.calls_to("getFile")[0]]  # the huge one not fetched

@@ -104,7 +104,7 @@ async def test_the_online_link_is_for_confirmed_participants_only(agenda_bot: Ha
     assert f"Partecipa online: {LINK}" in bot.last(GIULIA).text
     await bot.send(GIULIA, "/my")
     assert LINK in bot.last(GIULIA).text
-    await bot.press(GIULIA, ".ics")
+    await bot.press(GIULIA, "📅")
     import icalendar
     entry = icalendar.Calendar.from_ical(bot.telegram.calls_to("sendDocument")[-1].files["document"][1])
     assert str(entry.walk("VEVENT")[0]["URL"]) == LINK

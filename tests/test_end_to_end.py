@@ -91,7 +91,7 @@ def test_ponte_shell_walks_through_both_languages(tmp_path: Path) -> None:
     assert "Ti do il benvenuto su Ponte" in out and "Tutto pronto! Ti mostro gli orari nell'ora di Torino." in out
     assert "Programma dello scambio Torino–Baltimora" in out
     assert "La tua iscrizione è confermata" in out
-    assert "You are now Mike" in out and "Welcome to Ponte" in out
+    assert "You're now Mike" in out and "Welcome to Ponte" in out
     assert "[1] ✅ I agree" in out
 
 
@@ -114,7 +114,7 @@ def test_ponte_shell_two_people_one_seat(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
-    assert "The event is full: you are number 1 on the waiting list." in out
+    assert "The event is full: you're number 1 on the waiting list." in out
     cancelled = out.index("Iscrizione annullata")
     assert "┌─ Ponte → Mike\n│ 🎉 A seat opened up!" in out[cancelled:]
 
@@ -163,7 +163,7 @@ def test_ponte_shell_lists_its_people_and_explains_a_wrong_as(tmp_path: Path) ->
     assert "PONTE_ADMINS=1002" in first_list
     usage = "· Usage: /as NAME [it|en], for example /as Mike en; /as alone lists the people.\n"
     assert out.count(usage) == 3
-    assert "You are now Anna" in out and "Anna · id 1003 · phone language: it (that's you now)" in out
+    assert "You're now Anna" in out and "Anna · id 1003 · phone language: it (that's you now)" in out
     assert "Ponte →" not in out  # none of it went to the bot
 
 
@@ -177,7 +177,7 @@ def test_ponte_shell_makes_the_organiser_of_ponte_admins(tmp_path: Path) -> None
                             input=script, capture_output=True, text=True, cwd=tmp_path, env=_env(PONTE_ADMINS="1002"),
                             timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
-    giulia, mike = result.stdout.split("You are now Mike")
+    giulia, mike = result.stdout.split("You're now Mike")
     assert "solo gli organizzatori dello scambio possono vedere chi partecipa" in giulia
     assert "only the organizers" not in mike and "📎 file collaborative-services-attendees" in mike
 
@@ -283,7 +283,7 @@ async def test_a_running_bot_tells_people_of_an_import_made_by_another_process(t
                 await telegram.wait_for(has_button(label))
             press(label)
         async with asyncio.timeout(20):
-            await telegram.wait_for(said("You are signed up."))
+            await telegram.wait_for(said("You're signed up."))
         moved = [replace(e, starts_at=e.starts_at + timedelta(hours=4), ends_at=e.ends_at + timedelta(hours=4))
                  if e.slug == "collaborative-services" else e for e in events]
         other = await Database.open(db_path)  # as `ponte agenda import` does, in its own process

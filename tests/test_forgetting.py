@@ -63,7 +63,7 @@ async def test_nothing_of_a_deleted_person_is_left_in_the_database_files(bot: Ha
     assert (await bot.services.people.get(ZEBEDEO)).timezone == "America/Argentina/Ushuaia"
     await bot.send(ZEBEDEO, f"/start e_{WORKSHOP}")
     await bot.press(ZEBEDEO, "Sign up")
-    assert "You are signed up." in bot.last(ZEBEDEO).text
+    assert "You're signed up." in bot.last(ZEBEDEO).text
     await bot.onboard(OTTAVINA, "Ottavina", "it", "Torino")
     await bot.send(OTTAVINA, f"/start e_{WORKSHOP}")
     await bot.press(OTTAVINA, "lista d'attesa")
@@ -100,7 +100,7 @@ async def test_a_failing_handler_logs_the_telegram_id_and_no_name(bot: Harness, 
     await bot.send(ZEBEDEO, "/start")
     await bot.press(ZEBEDEO, "I agree")
     await bot.press(ZEBEDEO, "Baltimore")
-    assert "Sorry, something went wrong on my side" in bot.last(ZEBEDEO).text
+    assert "Sorry, something went wrong on my end" in bot.last(ZEBEDEO).text
     failures = [record for record in caplog.records if record.exc_info]
     assert failures and str(ZEBEDEO) in failures[0].getMessage()
     logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)

@@ -137,7 +137,7 @@ async def test_the_spreadsheet_keeps_every_name_as_text_and_times_as_dates(bot: 
     sheet = _sheet(bot)
     header = [c.value for c in sheet[1]]
     assert header == ["Stato", "Posizione in lista d'attesa", "Nome", "Nome utente Telegram", "Lingua", "Città",
-                      "Iscrizione (ora di Torino)"]
+                      "Data di iscrizione (ora di Torino)"]
     rows = list(sheet.iter_rows(min_row=2))
     assert [r[2].value for r in rows] == tricky
     for row in rows:

@@ -35,7 +35,7 @@ async def test_menu_and_descriptions_in_both_languages(bot: Harness) -> None:
     profile = bot.telegram.profile
     english = [c["description"] for c in profile[("commands", "")]]
     italian = [c["description"] for c in profile[("commands", "it")]]
-    assert "The program of the exchange" in english and "Il programma dello scambio" in italian
+    assert "The agenda of the exchange" in english and "Il programma dello scambio" in italian
     assert [c["command"] for c in profile[("commands", "")]] == [c["command"] for c in profile[("commands", "it")]]
     assert "Torino e Baltimora" in profile[("description", "it")]
     assert "Turin–Baltimore" in profile[("short_description", "")]

@@ -49,9 +49,9 @@ async def test_200_concurrent_sign_ups_for_5_seats(bot: Harness) -> None:
     assert len(confirmed) == 5 and len(waiting) == 195
     # What each person was shown matches what the database says.
     for position, person in enumerate(waiting, start=1):
-        assert f"You are number {position} on the waiting list." in bot.last(person).text
+        assert f"You're number {position} on the waiting list." in bot.last(person).text
     for person in confirmed:
-        assert "You are signed up." in bot.last(person).text
+        assert "You're signed up." in bot.last(person).text
     # A second rush of the same presses (a redelivery) changes nothing.
     await asyncio.gather(*(bot.process(bot.telegram.press_update(p, bot.last(p).message_id, f"signup:{WORKSHOP}"))
                            for p in people))

@@ -31,8 +31,8 @@ async def test_two_people_one_seat_the_freed_seat_is_announced_in_italian(bot: H
     await bot.onboard(GIULIA, "Giulia", "it", "Torino")
     await bot.send(MIKE, f"/start e_{WORKSHOP}")
     await bot.press(MIKE, "Sign up")
-    assert "You are signed up." in bot.last(MIKE).text
-    assert "You are signed up for Workshop" in bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
+    assert "You're signed up." in bot.last(MIKE).text
+    assert "You're signed up for Workshop" in bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
     await bot.send(GIULIA, f"/start e_{WORKSHOP}")
     assert "Completo" in bot.last(GIULIA).text
     await bot.press(GIULIA, "lista d'attesa")
@@ -109,7 +109,7 @@ async def test_my_lists_upcoming_in_order_and_past_apart(agenda_bot: Harness) ->
         await bot.press(MIKE, "Sign up")
     await bot.send(MIKE, "/my")
     text = bot.last(MIKE).text
-    assert text.index("Turin and Baltimore") < text.index("Video-conference with Baltimore")
+    assert text.index("Turin and Baltimore") < text.index("Video conference with Baltimore")
     assert text.count("signed up") == 2
     assert sum(b["text"] == "Cancel" for row in bot.last(MIKE).keyboard for b in row) == 2
     bot.services.clock.set(bot.services.clock.now() + timedelta(days=8, hours=3))
@@ -186,7 +186,7 @@ async def test_button_pressed_after_a_restart(services, agenda_bot: Harness) -> 
     old = agenda_bot.last(MIKE)
     async with Harness(services, agenda_bot.telegram) as restarted:  # a new Application, the same database
         await restarted.process(agenda_bot.telegram.press_update(MIKE, old.message_id, f"signup:{WORKSHOP}"))
-        assert "You are signed up." in restarted.last(MIKE).text
+        assert "You're signed up." in restarted.last(MIKE).text
     assert (await services.signups.standing(MIKE, WORKSHOP))[1].status == "confirmed"
 
 

@@ -144,11 +144,11 @@ async def test_my_without_a_zone_names_each_events_city(agenda_bot: Harness) -> 
         await bot.send(person, "/my")
     mine = bot.last(NOWHERE).text
     assert "mercoledì 20 gennaio, 11:00 ora di Torino · Workshop" in mine
-    assert "venerdì 22 gennaio, 09:00 ora di Baltimora · Video-conferenza" in mine
+    assert "venerdì 22 gennaio, 09:00 ora di Baltimora · Videoconferenza" in mine
     assert "Gli orari sono quelli di" not in mine
     mine = _plain(bot.last(TYPO).text)
     assert "Wednesday, January 20, 11:00 AM Turin time · Workshop" in mine
-    assert "Friday, January 22, 9:00 AM Baltimore time · Video-conference" in mine
+    assert "Friday, January 22, 9:00 AM Baltimore time · Video conference" in mine
 
 
 async def test_my_for_a_reader_in_turin(agenda_bot: Harness) -> None:
@@ -158,7 +158,7 @@ async def test_my_for_a_reader_in_turin(agenda_bot: Harness) -> None:
     await bot.send(TURIN, "/my")
     mine = bot.last(TURIN).text
     assert "Gli orari sono quelli di Torino." in mine
-    assert "venerdì 22 gennaio, 15:00 · Video-conferenza" in mine  # 9:00 in Baltimore
+    assert "venerdì 22 gennaio, 15:00 · Videoconferenza" in mine  # 9:00 in Baltimore
 
 
 # 2. The sign-up cut-off ----------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ async def test_a_range_past_midnight_in_the_readers_zone_is_marked(agenda_bot: H
     assert "11:00 PM – 1:00 AM (next day) on Sunday, January 17 in Honolulu" in _plain(bot.last(HONOLULU).text)
     await _reader(bot, 606, "Honolulu", "it")
     text = await _open(bot, 606, OPENING)
-    assert "23:00–01:00 (fino al giorno dopo) di domenica 17 gennaio a Honolulu" in text
+    assert "domenica 17 gennaio, 23:00–01:00 (fino al giorno dopo) a Honolulu" in text
 
 
 # The freed-seat notice --------------------------------------------------------------------------------
@@ -338,7 +338,7 @@ async def test_a_past_event_says_it_has_ended_and_offers_no_seats(agenda_bot: Ha
     text = bot.last(BALTIMORE).text
     assert "This event has ended." in text
     assert "already started" not in text and "seat" not in text.split("\n\n")[0]
-    assert "seats left" not in text and "You are signed up" not in text
+    assert "seats left" not in text and "You're signed up" not in text
     assert _actions(bot, BALTIMORE) == ["agenda:0"]
     await bot.press_data(TURIN, f"event:{WORKSHOP}:0")
     text = bot.last(TURIN).text

@@ -18,8 +18,6 @@ from bot.render.i18n import Translator
 from storage import Database
 from storage.records import Event
 
-EXPORT_HEADER = "Ponte agenda, exported from the database. Edit it and load it with: ponte agenda import FILE"
-
 
 def _print_report(t: Translator, report: ImportReport, dry_run: bool) -> None:
     if dry_run:
@@ -150,7 +148,8 @@ def export_agenda(settings: Settings, t: Translator, output: Path | None) -> int
     except sqlite3.Error:
         print(_unusable_database(t, settings), file=sys.stderr)
         return 1
-    text = dump_agenda(events, EXPORT_HEADER)
+    text = dump_agenda(events, t._("Ponte agenda, exported from the database. Edit it and load it with: "
+                                   "ponte agenda import FILE"))
     if output is None:
         sys.stdout.write(text)
         return 0

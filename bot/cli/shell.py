@@ -111,7 +111,7 @@ class Shell:
             self.telegram.user(user_id, name[:1].upper() + name[1:], language_code=self.languages[key])
         self.telegram.users[user_id]["language_code"] = self.languages[key]
         self.current = user_id
-        self.say(self.t._("You are now {name} (phone language: {language}).", name=self.name,
+        self.say(self.t._("You're now {name} (phone language: {language}).", name=self.name,
                           language=self.languages[key]))
 
     def list_people(self) -> None:
@@ -150,8 +150,9 @@ class Shell:
             filename, content = message.document
             path = self.files / filename
             path.write_bytes(content)
-            print("│ " + self.t._("📎 file {name} ({size} bytes), saved as {path}", name=filename,
-                                 size=len(content), path=path), file=self.out)
+            print("│ " + self.t.n_("📎 file {name} ({n} byte), saved as {path}",
+                                  "📎 file {name} ({n} bytes), saved as {path}", len(content), name=filename,
+                                  path=path), file=self.out)
         for line in _plain(message.markup).splitlines():
             print(f"│ {line}", file=self.out)
         for number, label in enumerate(_labels(message), start=1):

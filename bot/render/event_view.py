@@ -71,7 +71,7 @@ def agenda_view(t: Translator, events: list[EventSeats], page: int, reader_tz: s
     """A page of the programme. ``ended``: every event is over, and these are the ones that took place,
     still there to read (their details offer no sign-up)."""
     if not events:
-        return t._("The agenda is empty for now: the organizers have not published any events yet."), []
+        return t._("The agenda is empty for now: the organizers haven't published any events yet."), []
     pages = agenda_pages(t, events, reader_tz, now)
     page = min(max(page, 0), len(pages) - 1)
     parts = [t._("📅 <b>Agenda of the Turin–Baltimore exchange</b>")]
@@ -129,12 +129,12 @@ def standing_line(t: Translator, seats: EventSeats, standing: Standing, reader_t
     if now >= event.ends_at:
         return t._("🏁 This event has ended.")
     if standing.status == "confirmed":
-        return t._("✅ <b>You are signed up.</b>")
+        return t._("✅ <b>You're signed up.</b>")
     if standing.status == "waitlisted" and now >= event.starts_at:
         return t._("This event has already started: the waiting list is closed.")
     if standing.status == "waitlisted":
-        return t._("⏳ <b>You are number {position} on the waiting list.</b> If a seat opens up, I will tell "
-                   "you at once.", position=standing.position)
+        return t._("⏳ <b>You're number {position} on the waiting list.</b> If a seat opens up, I'll let you "
+                   "know right away.", position=standing.position)
     if now >= event.starts_at:
         return t._("This event has already started: sign-up is closed.")
     if not signup_open(event, now):
@@ -244,8 +244,8 @@ def cancel_question(t: Translator, seats: EventSeats) -> str:
     is waiting for it."""
     title = html.escape(seats.event.title.get(t.language))
     if seats.waitlisted:
-        return t._("Cancel your seat at <b>{title}</b>? It goes at once to the first person on the waiting "
-                   "list, and you cannot get it back.", title=title)
+        return t._("Cancel your seat at <b>{title}</b>? It goes right away to the first person on the waiting "
+                   "list, and you can't get it back.", title=title)
     if seats.event.capacity is None:
         return t._("Cancel your sign-up for <b>{title}</b>? You can sign up again while sign-up is open.",
                    title=title)

@@ -7,5 +7,5 @@ KIND_LABELS = {
     "round_table": N_("Round table"),
     "site_visit": N_("Site visit"),
     "workshop": N_("Workshop"),
-    "video_conference": N_("Video-conference"),
+    "video_conference": N_("Video conference"),
 }

@@ -19,8 +19,8 @@ def render(message: OutboxMessage, person: Participant, event: Event | None, t: 
         return None
     return Notice(
         t._(
-            "🎉 <b>A seat opened up!</b>\nYou are now confirmed for <b>{title}</b>, {day}, {times}.\n"
-            "If you can no longer come, cancel from /my so that the next person can take your seat.",
+            "🎉 <b>A seat opened up!</b>\nYou're now confirmed for <b>{title}</b>, {day}, {times}.\n"
+            "If you can't come anymore, cancel from /my so the next person can have your seat.",
             title=html.escape(event.title.get(t.language)),
             day=event_day(t, event.starts_at, event.timezone),
             times=event_times(t, event.starts_at, event.ends_at, event.timezone, person.timezone),
