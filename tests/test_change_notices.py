@@ -59,7 +59,7 @@ async def test_a_moved_event_tells_everyone_once_old_and_new_in_their_zone(bot: 
     assert await _later(bot, DELAY - timedelta(seconds=1)) == 0  # the quiet period
     assert await _later(bot, timedelta(seconds=1)) == 2
     (giulia,) = _notices(bot, GIULIA)
-    assert "è cambiato" in giulia.text
+    assert "Novità su" in giulia.text
     assert "Quando: mercoledì 20 gennaio, 11:00–13:00 → mercoledì 20 gennaio, 15:00–17:00" in giulia.text
     assert bot.telegram.button(giulia, "calendario aggiornato") == f"ics:{WORKSHOP}"
     assert bot.telegram.button(giulia, "Dettagli") == f"event:{WORKSHOP}"
@@ -114,7 +114,7 @@ async def test_a_change_undone_within_the_quiet_period_tells_nobody(bot: Harness
 
 
 @pytest.mark.parametrize(("person", "cancelled", "restored"), [
-    (GIULIA, "è stato annullato dagli organizzatori", "Buone notizie"),
+    (GIULIA, "Gli organizzatori hanno annullato", "torna in programma"),
     (MIKE, "has been canceled by the organizers", "Good news"),
 ])
 async def test_cancelled_then_restored(bot: Harness, person: int, cancelled: str, restored: str) -> None:
