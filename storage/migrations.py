@@ -104,6 +104,35 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("each person's Telegram @username, so that organisers can reach the people coming", """
     ALTER TABLE participant ADD COLUMN username TEXT;
     """),
+    # SQLite cannot change a CHECK constraint in place: the table is rebuilt, its rows copied as they are.
+    Migration("the outbox in two lanes (personal before bulk), with rows marked while being sent", """
+    CREATE TABLE outbox_lanes (
+        id            INTEGER PRIMARY KEY,
+        recipient_id  INTEGER NOT NULL REFERENCES participant (telegram_id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL,
+        lane          TEXT NOT NULL DEFAULT 'personal' CHECK (lane IN ('personal', 'bulk')),
+        event_id      INTEGER REFERENCES event (id) ON DELETE CASCADE,
+        payload       TEXT NOT NULL DEFAULT '{}',
+        batch         TEXT,
+        due_at        TEXT NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'sending', 'sent', 'skipped', 'failed', 'uncertain')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        sent_at       TEXT,
+        dedupe_key    TEXT UNIQUE,
+        created_at    TEXT NOT NULL
+    );
+    INSERT INTO outbox_lanes (id, recipient_id, kind, event_id, payload, due_at, status, attempts, last_error,
+                              sent_at, dedupe_key, created_at)
+        SELECT id, recipient_id, kind, event_id, payload, due_at, status, attempts, last_error, sent_at,
+               dedupe_key, created_at FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_lanes RENAME TO outbox;
+    CREATE INDEX outbox_lane_due ON outbox (lane, status, due_at);
+    CREATE INDEX outbox_sending ON outbox (status) WHERE status = 'sending';
+    CREATE INDEX outbox_batch ON outbox (batch, status) WHERE batch IS NOT NULL;
+    """),
     Migration("reminders, online events, change notices and agenda files sent to the bot", """
     ALTER TABLE event ADD COLUMN online_url TEXT;
     ALTER TABLE event ADD COLUMN reminders TEXT;

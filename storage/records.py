@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 
 class EventStatus(enum.StrEnum):
@@ -24,9 +26,23 @@ class RegistrationStatus(enum.StrEnum):
 
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # handed to Telegram, answer not yet recorded: after a crash, its fate is unknown
     SENT = "sent"
-    SKIPPED = "skipped"  # nothing to say any more, or nobody to say it to
+    SKIPPED = "skipped"  # nothing to say any more, or nobody to say it to (blocked the bot, account gone)
     FAILED = "failed"
+    UNCERTAIN = "uncertain"  # was being sent when the bot stopped, and is not sent again (a bulk row)
+
+    @property
+    def finished(self) -> bool:
+        return self not in (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
+class OutboxLane(enum.StrEnum):
+    """Personal rows (a freed seat, a change notice, a reminder: one person is waiting for this one) go
+    before bulk rows (a broadcast), whenever any is due."""
+
+    PERSONAL = "personal"
+    BULK = "bulk"
 
 
 @dataclass(frozen=True)
@@ -132,7 +148,16 @@ class OutboxMessage:
     recipient_id: int
     kind: str
     event_id: int | None
-    payload: str
+    payload: str  # JSON text; ``data`` reads it
     due_at: datetime
     status: OutboxStatus
     attempts: int
+    lane: OutboxLane = OutboxLane.PERSONAL
+    batch: str | None = None
+    dedupe_key: str | None = None
+    last_error: str | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        value = json.loads(self.payload or "{}")
+        return value if isinstance(value, dict) else {}

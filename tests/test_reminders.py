@@ -207,7 +207,7 @@ async def test_the_dispatcher_wakes_at_the_earliest_reminder_also_after_a_restar
     async with Harness(restarted, telegram) as bot:
         assert await _at(bot, WORKSHOP_START - timedelta(hours=24)) == 2
         assert await restarted.dispatcher.next_due() == WORKSHOP_START - timedelta(hours=1)
-    assert SWEEP_SECONDS <= 2  # the sweep's timer for the earliest moment is set at most this long before
+    assert SWEEP_SECONDS <= 5  # and what another process changed is seen within a few seconds
 
 
 async def test_the_schedule_sets_a_timer_for_the_next_reminder(bot: Harness) -> None:

@@ -32,7 +32,8 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
                         pacer: Pacer | None = None, automatic_outbox: bool = True) -> Services:
     """Everything the bot needs, on an open, migrated database."""
     db = db or await Database.open(settings.db_path)
-    dispatcher = Dispatcher(db, clock, pacer, automatic=automatic_outbox)
+    dispatcher = Dispatcher(db, clock, pacer or Pacer(per_second=settings.send_rate), automatic=automatic_outbox,
+                            paid_broadcasts=settings.paid_broadcasts)
     # Reminders and change notices are derived from the database when their moment comes.
     dispatcher.add_source(Reminders(db, settings.reminders))
     dispatcher.add_source(Changes(db))

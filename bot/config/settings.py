@@ -19,6 +19,8 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 DEFAULT_CHANGE_DELAY = timedelta(minutes=2)
+MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
+SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
 # A bot token as @BotFather gives it: the bot's numeric id, a colon, and 35 characters of A-Za-z0-9_-.
@@ -52,6 +54,8 @@ class Settings:
     reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     # The quiet period after an event changes: changes within it make one notice with the net change.
     change_delay: timedelta = DEFAULT_CHANGE_DELAY
+    send_rate: float = 25.0  # messages a second overall, below Telegram's 30
+    paid_broadcasts: bool = False  # broadcasts as Telegram's paid broadcasts: up to 1,000 a second, in Stars
 
     @classmethod
     def from_env(
@@ -129,6 +133,26 @@ class Settings:
                     value=get("CHANGE_DELAY"),
                 ) from None
 
+        raw_rate = get("SEND_RATE") or "25"
+        try:
+            send_rate = float(raw_rate)
+        except ValueError:
+            send_rate = 0.0
+        if not 0 < send_rate <= MAX_SEND_RATE:
+            raise SettingsError(
+                N_("PONTE_SEND_RATE must be how many messages the bot may send a second, more than 0 and at most "
+                   "{limit} (Telegram's limit); it is {value}. For example PONTE_SEND_RATE=25"),
+                limit=MAX_SEND_RATE, value=raw_rate,
+            )
+
+        raw_paid = (get("PAID_BROADCASTS") or "off").lower()
+        if raw_paid not in SWITCH:
+            raise SettingsError(
+                N_("PONTE_PAID_BROADCASTS must be on or off (it is {value}); on sends broadcasts as Telegram's "
+                   "paid broadcasts, up to 1,000 messages a second, charged in Stars"),
+                value=raw_paid,
+            )
+
         return cls(
             token=token,
             api_url=api_url,
@@ -138,6 +162,8 @@ class Settings:
             log_level=log_level,
             reminders=reminders,
             change_delay=change_delay,
+            send_rate=send_rate,
+            paid_broadcasts=SWITCH[raw_paid],
         )
 
     def configure_logging(self) -> None:

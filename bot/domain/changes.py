@@ -89,8 +89,10 @@ class Changes:
         return queued
 
     async def next_due(self, now: datetime) -> datetime | None:
+        """The end of the next quiet period; one already over is the next dispatch's (or sweep's) to settle."""
         async with self._db.serialized() as tx:
-            return await tx.changes.next_due()
+            due = await tx.changes.next_due()
+        return due if due is not None and due > now else None
 
 
 def is_cancellation(before: dict[str, str | None], after: dict[str, str | None]) -> bool:

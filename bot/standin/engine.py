@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.standin.errors import ApiError
 from bot.standin.html_text import EntityError, visible_text
+from bot.standin.limits import LIMITED_METHODS, SendLimits
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -23,16 +25,9 @@ DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the largest file a bot may download through
 _JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "scope", "link_preview_options",
                 "reply_parameters", "entities", "caption_entities"}
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
-_BOOL_FIELDS = {"show_alert", "disable_notification", "drop_pending_updates", "protect_content"}
+_BOOL_FIELDS = {"show_alert", "disable_notification", "drop_pending_updates", "protect_content",
+                "allow_paid_broadcast"}
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -81,6 +76,7 @@ class FakeTelegram:
         self.fail_next_call_to: dict[str, list[ApiError]] = {}  # method -> refusals for its next calls
         self.files: dict[str, bytes] = {}  # file_id -> content, of documents people sent to the bot
         self._file_ids = itertools.count(1)
+        self.limits: SendLimits | None = None  # Telegram's sending limits, when a test or benchmark sets them
         self._changed: asyncio.Condition | None = None
         self._wakers: set[asyncio.Task[None]] = set()
 
@@ -262,6 +258,8 @@ class FakeTelegram:
                 raise self.fail_next.pop(0)
             if self.fail_next_call_to.get(method):
                 raise self.fail_next_call_to[method].pop(0)
+            if self.limits is not None and method in LIMITED_METHODS:
+                self.limits.admit(params.get("chat_id"), paid=bool(params.get("allow_paid_broadcast")))
             handler = getattr(self, f"_api_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")

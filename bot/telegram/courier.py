@@ -15,10 +15,13 @@ class TelegramCourier:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def __call__(self, chat_id: int, notice: Notice) -> DeliveryResult:
+    async def __call__(self, chat_id: int, notice: Notice, *, paid: bool = False) -> DeliveryResult:
+        """``paid``: a broadcast's message sent as a paid broadcast (allow_paid_broadcast, charged in Stars,
+        up to 1,000 a second)."""
         try:
             await self._bot.send_message(chat_id, notice.text, reply_markup=keyboard(notice.buttons),
-                                         disable_web_page_preview=True)
+                                         disable_web_page_preview=True,
+                                         allow_paid_broadcast=True if paid else None)
         except RetryAfter as error:
             return DeliveryResult(Delivery.RETRY, retry_after=retry_seconds(error), error=str(error))
         except (BadRequest, Forbidden) as error:  # before NetworkError: BadRequest is one of those

@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.domain.notices import NoticeKind
 from bot.render.buttons import Notice
 from bot.render.i18n import Translator
-from bot.render.notices import event_changed, reminder, seat_confirmed
+from bot.render.notices import broadcast, event_changed, reminder, seat_confirmed
 from storage.records import Event, OutboxMessage, Participant
 
 # The outbox row, its recipient, its event (if any), the moment of sending -> the notice, or None when it no
@@ -22,6 +22,7 @@ RENDERERS: dict[NoticeKind, Renderer] = {
     NoticeKind.SEAT_CONFIRMED: seat_confirmed.render,
     NoticeKind.REMINDER: reminder.render,
     NoticeKind.EVENT_CHANGED: event_changed.render,
+    NoticeKind.BROADCAST: broadcast.render,
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import replace
 from datetime import datetime
 
@@ -45,7 +44,7 @@ def render(message: OutboxMessage, person: Participant, event: Event | None, t: 
            now: datetime) -> Notice | None:
     if event is None:
         return None
-    payload = json.loads(message.payload or "{}")
+    payload = message.data
     before, after = _as_event(event, payload["before"]), _as_event(event, payload["after"])
     confirmed = payload.get("status") == "confirmed"
     title = html.escape(event.title.get(t.language))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 from datetime import datetime
 
 from bot.render import callback_data
@@ -36,7 +35,7 @@ def render(message: OutboxMessage, person: Participant, event: Event | None, t: 
            now: datetime) -> Notice | None:
     """Nothing to say for a cancelled or moved event (its fresh reminders say the new time), once it has
     started, or to a person who turned reminders off meanwhile."""
-    payload = json.loads(message.payload or "{}")
+    payload = message.data
     if (event is None or event.cancelled or not person.reminders or now >= event.starts_at
             or payload.get("starts_at") != event.starts_at.isoformat()):
         return None
