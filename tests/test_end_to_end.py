@@ -302,3 +302,31 @@ async def test_a_running_bot_tells_people_of_an_import_made_by_another_process(t
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
         await runner.cleanup()
     assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+def test_ponte_shell_an_organiser_moves_the_event_and_the_person_is_told(tmp_path: Path) -> None:
+    """Done when: a person signs up, the organiser moves the event by sending the agenda again, and the person
+    gets one notice with the old and new times in their zone."""
+    example = subprocess.run([sys.executable, "-m", "bot", "agenda", "example"], capture_output=True, text=True,
+                             cwd=tmp_path, env=_env(), timeout=60).stdout
+    moved = tmp_path / "moved.toml"
+    moved.write_text(example.replace("start = 2027-01-20T11:00:00\nend = 2027-01-20T13:00:00",
+                                     "start = 2027-01-20T15:00:00\nend = 2027-01-20T17:00:00"), encoding="utf-8")
+    script = "\n".join([
+        "/start", "1", "1", "/start e_collaborative-services", "1",  # Giulia signs up for the workshop
+        "/as Mike en", "/start", "1", "2",                            # Mike, an organiser, in Baltimore
+        f"/file {moved}", "1",                                        # sends the moved agenda, and applies it
+        "/wait 2m",
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "moved.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path,
+                            env=_env(PONTE_ADMINS="1002"), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "1 event changed: collaborative-services" in out
+    assert "collaborative-services: 1 person signed up or waiting will be told" in out
+    assert "The agenda is updated" in out
+    told = out.index("┌─ Ponte → Giulia\n│ 🔔 Novità su")
+    assert "Quando: mercoledì 20 gennaio, 11:00–13:00 → mercoledì 20 gennaio, 15:00–17:00" in out[told:]
+    assert out.count("🔔 Novità su") == 1

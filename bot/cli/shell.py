@@ -1,7 +1,8 @@
 """``ponte shell``: the real application, handlers and database, talking to a local stand-in of the Bot API.
 
 The bot's messages print with their buttons numbered; typing a number presses one; ``/as NAME [it|en]``
-becomes another simulated person; ``/wait 23h`` moves the shell's clock ahead; what the bot sends on its own
+becomes another simulated person; ``/wait 23h`` moves the shell's clock ahead; ``/file PATH`` sends a file
+(an organiser's agenda); what the bot sends on its own
 (a freed seat, a reminder, a change notice) prints as it goes out, while nobody types."""
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
 _AS = re.compile(r"^/as(?:\s+(.*))?$", re.IGNORECASE)
 _WAIT = re.compile(r"^/wait(?:\s+(.*))?$", re.IGNORECASE)
+_FILE = re.compile(r"^/file(?:\s+(.*))?$", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_][\w'’-]{0,31}$")
 # The simulated people the shell knows from the start, with fixed Telegram ids (so that PONTE_ADMINS=1002
 # makes Mike an organiser); anyone else met with /as gets the next id, 1003 onwards, in order of arrival.
@@ -162,7 +164,18 @@ class Shell:
             self.prompt()
 
     def update_for(self, line: str) -> dict | None:
-        """The update a typed line stands for: a number presses a button of the latest message with buttons."""
+        """The update a typed line stands for: a number presses a button of the latest message with buttons;
+        ``/file PATH`` sends that file to the bot, as a document (an organiser's agenda, say)."""
+        sent = _FILE.match(line)
+        if sent:
+            path = Path((sent.group(1) or "").strip()).expanduser()
+            try:
+                content = path.read_bytes()
+            except OSError:
+                self.say(self.t._("Usage: /file PATH sends that file to the bot, for example /file agenda.toml "
+                                  "(there is no file at {path}).", path=path))
+                return None
+            return self.telegram.document_update(self.current, path.name, content)
         if line.isdigit():
             with_buttons = [m for m in self.telegram.chat(self.current) if m.keyboard]
             if not with_buttons:
@@ -231,7 +244,8 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
             shell.say(t._("This is the real Ponte bot, talking to a stand-in of Telegram on this computer. Type "
                           "as the person would (/start, /agenda, …); a number presses that button of the last "
                           "message; /as NAME [it|en] becomes someone else, /as alone lists who; /wait 23h moves the "
-                          "clock ahead (reminders and notices due meanwhile arrive); /quit leaves."))
+                          "clock ahead (reminders and notices due meanwhile arrive); /file PATH sends a file (an "
+                          "organizer's agenda); /quit leaves."))
             shell.become(*CAST[0])
             deliveries = asyncio.create_task(deliver_on_their_own(services.dispatcher))
             queue: asyncio.Queue[str | None] = asyncio.Queue()
