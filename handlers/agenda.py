@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.render.event_view import agenda_view, event_view
+from bot.render.event_view import agenda_view, event_view, speakers_view
 from bot.render.i18n import N_
 from handlers.common import reply
 from handlers.context import PonteContext
@@ -55,7 +55,21 @@ async def open_event(update: Update, context: PonteContext) -> None:
     await show_event(update, context, context.action.arg(0), back_page=context.action.number(1))
 
 
+async def show_speakers(update: Update, context: PonteContext) -> None:
+    """An event's speakers, a page at a time, when there are more than its detail can name."""
+    slug = context.action.arg(0)
+    seats = await context.services.agenda.find(slug)
+    if seats is None:
+        await reply(update, context, context.t._(
+            "This event is no longer on the agenda. Here's the agenda as it is now."))
+        await show_agenda(update, context, new=True)
+        return
+    text, rows = speakers_view(context.t, seats.event, context.action.number(1), context.action.number(2))
+    await reply(update, context, text, rows)
+
+
 JOURNEYS = Contribution(
     commands=(Command("agenda", agenda_command, N_("The agenda of the exchange")),),
-    presses=(Press("agenda", agenda_page, (1, 1)), Press("event", open_event, (1, 2))),
+    presses=(Press("agenda", agenda_page, (1, 1)), Press("event", open_event, (1, 2)),
+             Press("speakers", show_speakers, (2, 3))),
 )

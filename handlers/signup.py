@@ -6,11 +6,12 @@ import html
 
 from telegram import InputFile, Update
 
-from bot.domain.signups import Outcome, SignupResult, Standing
+from bot.domain.signups import Outcome, PersonalEntry, SignupResult, Standing
+from bot.domain.text_length import shorten, units
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.calendar_file import event_calendar
-from bot.render.event_view import cancel_question, event_view, online_link_line
+from bot.render.event_view import TITLE_SHOWN, cancel_question, event_view, online_link_line, paged
 from bot.render.i18n import N_, Translator
 from bot.render.timefmt import list_moment, zone_note
 from handlers.agenda import show_agenda, show_event
@@ -18,7 +19,9 @@ from handlers.common import reply, toast
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press
 
-MY_LIMIT = 30  # upcoming events listed in /my, each with up to two buttons: well under Telegram's 100
+MY_PAGE = 10  # upcoming events on a page of /my, each with up to three buttons: well under Telegram's 100
+MY_BUDGET = 3300  # of a page's 4,096 (as Telegram counts), with room for the headings and the zone note
+PAST_SHOWN = 10  # past events listed, after the upcoming ones
 
 
 def _standing(result: SignupResult) -> Standing:
@@ -49,7 +52,9 @@ def _signup_notice(t: Translator, result: SignupResult) -> tuple[str, bool]:
     """The short answer on the pressed button, and whether it must be read (an alert) or may pass (a toast)."""
     match result.outcome:
         case Outcome.CONFIRMED:
-            return t._("✅ You're signed up for {title}.", title=result.seats.event.title.get(t.language)), False
+            # A button's short answer holds 200 characters at most.
+            return t._("✅ You're signed up for {title}.",
+                       title=shorten(result.seats.event.title.get(t.language), TITLE_SHOWN)), False
         case Outcome.WAITLISTED:
             return t._("The event is full: you're number {position} on the waiting list.",
                        position=result.position), True
@@ -73,7 +78,7 @@ async def ask_cancel(update: Update, context: PonteContext) -> None:
         if seats is not None:
             await show_event(update, context, slug)
         return
-    title = html.escape(seats.event.title.get(t.language))
+    title = html.escape(shorten(seats.event.title.get(t.language), TITLE_SHOWN))
     if standing.status == "confirmed":
         question = cancel_question(t, seats)
         confirm = t._("Yes, cancel my seat")
@@ -111,7 +116,7 @@ def _my_line(context: PonteContext, entry) -> str:
     event = entry.event
     reader_tz = context.person.timezone if context.person else None
     when = list_moment(t, event.starts_at, event.timezone, reader_tz)
-    title = html.escape(event.title.get(t.language))
+    title = html.escape(shorten(event.title.get(t.language), TITLE_SHOWN))
     if event.cancelled:
         return t._("❌ {when} · <b>{title}</b>: canceled by the organizers", when=when, title=title)
     if entry.registration.status == "confirmed":
@@ -123,7 +128,8 @@ def _my_line(context: PonteContext, entry) -> str:
 
 
 async def my_events(update: Update, context: PonteContext) -> None:
-    """/my: the person's upcoming events in time order, with their status, and past ones apart."""
+    """/my: the person's upcoming events in time order, with their status, and past ones apart; a long list
+    comes in pages (the Next and Previous buttons carry the page)."""
     t = context.t
     upcoming, past = await context.services.signups.personal_agenda(update.effective_user.id)
     if not upcoming and not past:
@@ -131,32 +137,43 @@ async def my_events(update: Update, context: PonteContext) -> None:
         await reply(update, context, t._("You haven't signed up for any events yet. Open the agenda to "
                                          "find one."), rows)
         return
-    lines = [t._("🗂 <b>Your events</b>")]
+    entries = [(True, entry, _my_line(context, entry)) for entry in upcoming]
+    entries += [(False, entry, _my_line(context, entry)) for entry in past[:PAST_SHOWN]]
+    pages = paged(entries, lambda item: units(item[2]) + 1, MY_BUDGET, MY_PAGE)
+    page = min(context.action.number(0) if context.action.name == "my" else 0, len(pages) - 1)
+    heading = t._("🗂 <b>Your events</b>")
+    if len(pages) > 1:
+        heading += " " + t.n_("(page {page} of {n})", "(page {page} of {n})", len(pages), page=page + 1)
+    lines = [heading]
     note = zone_note(t, context.person.timezone if context.person else None)
     if note:
         lines.append(note)
-    rows: list[list[Button]] = []
-    if upcoming:
-        lines += ["", t._("<b>Coming up</b>")]
-        lines += [_my_line(context, entry) for entry in upcoming[:MY_LIMIT]]
-        for entry in upcoming[:MY_LIMIT]:
-            event = entry.event
-            row = [Button(f"🔎 {_short(event.title.get(t.language))}", callback_data.build("event", event.slug))]
-            if entry.registration.status == "confirmed" and not event.cancelled:
-                row.append(Button(t._("📅 Calendar"), callback_data.build("ics", event.slug)))
-            if not event.cancelled:
-                row.append(Button(t._("Cancel"), callback_data.build("cancel", event.slug)))
-            rows.append(row)
-        if len(upcoming) > MY_LIMIT:
-            lines.append(t.n_("…and {n} more.", "…and {n} more.", len(upcoming) - MY_LIMIT))
-    if past:
-        lines += ["", t._("<b>Past</b>")]
-        lines += [_my_line(context, entry) for entry in past[:10]]
+    coming = [(entry, line) for is_upcoming, entry, line in pages[page] if is_upcoming]
+    gone = [line for is_upcoming, _, line in pages[page] if not is_upcoming]
+    if coming:
+        lines += ["", t._("<b>Coming up</b>"), *(line for _, line in coming)]
+    if gone:
+        lines += ["", t._("<b>Past</b>"), *gone]
+    rows = [_my_buttons(t, entry) for entry, _ in coming]
+    nav = []
+    if page > 0:
+        nav.append(Button(t._("◀️ Previous"), callback_data.build("my", page - 1)))
+    if page < len(pages) - 1:
+        nav.append(Button(t._("Next ▶️"), callback_data.build("my", page + 1)))
+    if nav:
+        rows.append(nav)
     await reply(update, context, "\n".join(lines), rows)
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= 28 else title[:27].rstrip() + "…"
+def _my_buttons(t: Translator, entry: PersonalEntry) -> list[Button]:
+    """What a person can do with one of their upcoming events."""
+    event = entry.event
+    row = [Button(f"🔎 {shorten(event.title.get(t.language), 28)}", callback_data.build("event", event.slug))]
+    if entry.registration.status == "confirmed" and not event.cancelled:
+        row.append(Button(t._("📅 Calendar"), callback_data.build("ics", event.slug)))
+    if not event.cancelled:
+        row.append(Button(t._("Cancel"), callback_data.build("cancel", event.slug)))
+    return row
 
 
 async def send_calendar(update: Update, context: PonteContext) -> None:
@@ -177,7 +194,7 @@ async def send_calendar(update: Update, context: PonteContext) -> None:
         update.effective_chat.id,
         InputFile(content, filename=f"{event.slug}.ics", attach=False),
         caption=t._("📅 Open this file to add <b>{title}</b> to your calendar.",
-                    title=html.escape(event.title.get(t.language))),
+                    title=html.escape(shorten(event.title.get(t.language), TITLE_SHOWN))),
     )
 
 
@@ -188,6 +205,6 @@ JOURNEYS = Contribution(
         Press("cancel", ask_cancel, (1, 1)),  # asks first
         Press("cancel-yes", cancel, (1, 1)),
         Press("ics", send_calendar, (1, 1)),
-        Press("my", my_events),
+        Press("my", my_events, (0, 1)),  # the page
     ),
 )

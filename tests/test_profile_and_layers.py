@@ -130,3 +130,11 @@ def test_a_payload_with_the_wrong_number_of_arguments_is_refused() -> None:
     assert routing.press("signup:workshop:extra") is None
     assert routing.press("unknown:workshop") is None
     assert routing.press("signup:<b>") is None
+
+
+def test_a_payload_part_with_a_trailing_newline_is_refused() -> None:
+    from bot.render import callback_data
+
+    assert callback_data.parse("event:workshop\n") is None
+    with pytest.raises(ValueError):
+        callback_data.build("event", "workshop\n")

@@ -9,12 +9,15 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
 from bot.config.clock import SystemClock
 from bot.config.durations import format_duration
 from bot.config.settings import Settings
 from bot.domain.agenda import Agenda, ImportReport
-from bot.domain.agenda_file import AgendaFileError, dump_agenda, parse_agenda
+from bot.domain.agenda_file import AgendaFileError, Problem, dump_agenda, parse_agenda
 from bot.render.i18n import Translator
+from bot.render.timefmt import BABEL_LOCALE
 from storage import Database
 from storage.records import Event
 
@@ -101,17 +104,26 @@ def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: boo
     return 0
 
 
+def _said(t: Translator, problem: Problem) -> str:
+    """A problem in the organiser's language; large numbers (lengths, limits) grouped as the language groups
+    them (12,000 or 12.000), four-digit ones such as years left alone."""
+    values = {name: format_decimal(value, locale=BABEL_LOCALE[t.language])
+              if isinstance(value, int) and not isinstance(value, bool) and value >= 10_000 else value
+              for name, value in problem.values.items()}
+    return t._(problem.message, **values)
+
+
 def _print_problems(t: Translator, path: Path, error: AgendaFileError) -> None:
     if error.syntax:
         problem = error.problems[0]
         print(t._("{path}, line {line}: this is not valid TOML: {problem}", path=path, line=problem.line or "?",
-                  problem=t._(problem.message, **problem.values)), file=sys.stderr)
+                  problem=_said(t, problem)), file=sys.stderr)
         return
     print(t.n_("{path}: {n} mistake, nothing was changed:", "{path}: {n} mistakes, nothing was changed:",
                len(error.problems), path=path), file=sys.stderr)
     for problem in error.problems:
         print(t._("  line {line}, {field}: {problem}", line=problem.line or "?", field=problem.field or "-",
-                  problem=t._(problem.message, **problem.values)), file=sys.stderr)
+                  problem=_said(t, problem)), file=sys.stderr)
 
 
 async def _apply(db_path: Path, events: list[Event], dry_run: bool, settings: Settings) -> ImportReport:

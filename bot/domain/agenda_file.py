@@ -16,17 +16,37 @@ import tomli_w
 from bot.config.durations import DurationError, format_duration, parse_duration
 from bot.domain.kinds import KINDS
 from bot.domain.languages import LANGUAGES, N_
-from bot.domain.zones import is_timezone, zone
+from bot.domain.text_length import units
+from bot.domain.zones import is_timezone, zone, zone_names
 from storage.records import Event, EventStatus, Speaker, Texts
 
 EXAMPLE_AGENDA = Path(__file__).resolve().parents[1] / "data" / "example-agenda.toml"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-ONLINE_URL = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+[^\s]*$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # matched whole: "$" would let a trailing newline through
+ONLINE_URL = re.compile(r"https://[^\s/?#]+\.[^\s/?#]+[^\s\x00-\x1f\x7f]*")  # matched whole
+ONLINE_URL_LIMIT = 300
 EVENT_KEYS = {
     "slug", "kind", "title", "description", "venue", "address", "map", "start", "end", "timezone",
     "capacity", "signup_closes", "status", "speakers", "online_url", "reminders",
 }
 SPEAKER_KEYS = {"name", "affiliation"}
+# What each field may hold, so that every view of the bot stays within Telegram's limits (4,096 units a
+# message, 1,024 a caption, 200 a button's short answer), counted as Telegram counts (UTF-16 code units: most
+# emoji are two). The README's table "Limits" says the same to organisers.
+TEXT_LIMITS = {"title": 100, "venue": 100, "description": 2000}
+ADDRESS_LIMIT = 150
+MAP_LIMIT = 300
+SPEAKER_NAME_LIMIT = 80
+AFFILIATION_LIMIT = 120
+MAX_SPEAKERS = 100
+MAX_CAPACITY = 10_000
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_FILE_CHARACTERS = 1_000_000
+# Invisible characters that have no place in an event's texts: controls (NUL included), line and paragraph
+# separators, and the bidirectional overrides that would turn the rest of a line around. A description may
+# have line breaks and tabs; one-line fields may not.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_WEB_ADDRESS = re.compile(r"https?://[^\s\x00-\x1f\x7f]+")
 AGENDA_KEYS = {"timezone"}
 STATUSES = tuple(status.value for status in EventStatus)
 
@@ -98,12 +118,127 @@ def _syntax_problem(text: str, error: tomllib.TOMLDecodeError) -> Problem:
 
 
 def parse_agenda(text: str) -> list[Event]:
-    """Every event of the file, or :class:`AgendaFileError` listing every mistake found."""
+    """Every event of the file, or :class:`AgendaFileError` listing every mistake found. Time and memory
+    grow with the file's size, never faster: what tomllib would take longer over is refused before."""
+    if len(text) > MAX_FILE_CHARACTERS:
+        raise AgendaFileError([Problem(None, "", N_(
+            "The file has {size} characters; an agenda file has at most {limit} (the example's 8 events take 9,300)"),
+            {"size": len(text), "limit": MAX_FILE_CHARACTERS})])
+    too_deep = _prescan(text)
+    if too_deep is not None:
+        raise AgendaFileError([too_deep])
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise AgendaFileError([_syntax_problem(text, error)], syntax=True) from None
     return _Reader(_KeyLines(text), text.splitlines()).read(document)
+
+
+MAX_DEPTH = 8  # lists and inline tables inside one another; the agenda itself needs 3
+MAX_KEY_PARTS = 8  # parts of a dotted key or a table header; the agenda itself needs 3
+_LEXEME = re.compile(r'"""|\'\'\'|["\'#\[\]{},=.\n]')
+_BASIC_END = re.compile(r'[\\"\n]')
+
+
+def _closing(text: str, pos: int, quote: str) -> int:
+    """Where a string that opened just before ``pos`` ends (the index after its closing quotes), or the end of
+    the text; a one-line string also ends at its line's end, where tomllib will say what is wrong."""
+    if quote in ('"""', "'''"):
+        while True:
+            end = text.find(quote, pos)
+            if end < 0:
+                return len(text)
+            if quote == '"""':
+                slashes = end
+                while slashes > pos and text[slashes - 1] == "\\":
+                    slashes -= 1
+                if (end - slashes) % 2:
+                    pos = end + 1
+                    continue
+            end += 3
+            # Up to two quotes of the text itself may stand right before the closing three.
+            for _ in range(2):
+                if text.startswith(quote[0], end):
+                    end += 1
+            return end
+    if quote == "'":
+        end = text.find("'", pos)
+        line_end = text.find("\n", pos)
+        if end < 0 or 0 <= line_end < end:
+            return line_end if line_end >= 0 else len(text)
+        return end + 1
+    while True:
+        found = _BASIC_END.search(text, pos)
+        if found is None:
+            return len(text)
+        if found.group() == "\\":
+            pos = found.end() + 1
+            continue
+        return found.end() if found.group() == '"' else found.start()
+
+
+def _prescan(text: str) -> Problem | None:
+    """Nesting and dotted keys beyond anything an agenda needs, found in one pass over the text before
+    tomllib reads it: tomllib recurses once per level of nesting (10,000 levels overflow Python's stack)
+    and its time and memory grow with the square of a dotted key's parts (20,000 parts took 7.4 s and
+    1.6 GB). The pass knows strings and comments, so a bracket or a dot inside them counts for nothing."""
+    stack: list[str] = []  # the open lists ("[") and inline tables ("{")
+    in_key = True  # reading a key (or a [table] header), as opposed to a value
+    parts = 1
+    line = 1
+    line_start = 0
+    pos = 0
+    while True:
+        found = _LEXEME.search(text, pos)
+        if found is None:
+            return None
+        lexeme, pos = found.group(), found.end()
+        if lexeme == "\n":
+            line, line_start = line + 1, pos
+            if not stack:
+                in_key, parts = True, 1
+        elif lexeme == "#":
+            newline = text.find("\n", pos)
+            pos = len(text) if newline < 0 else newline
+        elif lexeme in ('"""', "'''", '"', "'"):
+            end = _closing(text, pos, lexeme)
+            last_newline = text.rfind("\n", pos, end)
+            if last_newline >= 0:
+                line += text.count("\n", pos, end)
+                line_start = last_newline + 1
+            pos = end
+        elif lexeme == "." and in_key:
+            parts += 1
+            if parts > MAX_KEY_PARTS:
+                return Problem(line, _key_at(text, line_start), N_(
+                    "This key has more than {limit} parts separated by dots; the agenda needs at most 3"),
+                    {"limit": MAX_KEY_PARTS})
+        elif lexeme == "=":
+            in_key = False
+        elif lexeme in "[{":
+            if in_key and not stack and lexeme == "[" and not text[line_start:found.start()].strip():
+                # A [table] or [[table]] header: its name is a key, its brackets are no nesting.
+                if text.startswith("[", pos):
+                    pos += 1
+                continue
+            stack.append(lexeme)
+            if len(stack) > MAX_DEPTH:
+                return Problem(line, _key_at(text, line_start), N_(
+                    "Lists and tables are nested more than {limit} deep here; the agenda needs at most 3"),
+                    {"limit": MAX_DEPTH})
+            in_key, parts = lexeme == "{", 1
+        elif lexeme in "]}":
+            if stack:
+                stack.pop()
+            in_key = False
+        elif lexeme == ",":
+            in_key, parts = bool(stack) and stack[-1] == "{", 1
+
+
+def _key_at(text: str, line_start: int) -> str:
+    """The key a line sets, as far as it can be told, for naming the field of a problem."""
+    head = text[line_start:line_start + 200].split("=", 1)[0].split("\n", 1)[0].strip()
+    return head if len(head) <= 40 else head[:24] + "…"
 
 
 class _KeyLines:
@@ -179,7 +314,7 @@ class _Reader:
             if key not in AGENDA_KEYS:
                 self._problem(("agenda", key), f"agenda.{key}", N_("Unknown field {key}"), key=key)
         default_tz = agenda.get("timezone", "Europe/Rome")
-        if not isinstance(default_tz, str) or not is_timezone(default_tz):
+        if not _place_zone(default_tz):
             self._problem(("agenda", "timezone"), "agenda.timezone",
                           N_("{value} is not a known time zone; use an IANA name such as Europe/Rome"),
                           value=default_tz)
@@ -212,11 +347,11 @@ class _Reader:
         at = ("event", index)
         before = len(self.problems)
         slug = raw.get("slug")
-        name = slug if isinstance(slug, str) and slug else f"event #{index + 1}"
+        name = slug if isinstance(slug, str) and SLUG.fullmatch(slug) else f"event #{index + 1}"
         for key in raw:
             if key not in EVENT_KEYS:
                 self._problem((*at, key), f"{name}.{key}", N_("Unknown field {key}"), key=key)
-        if not isinstance(slug, str) or not SLUG.match(slug):
+        if not isinstance(slug, str) or not SLUG.fullmatch(slug):
             self._problem((*at, "slug"), f"{name}.slug",
                           N_("The slug must be 1 to 40 lowercase letters, digits or hyphens, such as "
                              "roccafranca-visit"))
@@ -225,14 +360,15 @@ class _Reader:
             self._problem((*at, "kind"), f"{name}.kind", N_("The kind must be one of: {choices}"),
                           choices=", ".join(KINDS))
         timezone = raw.get("timezone", default_tz)
-        if not isinstance(timezone, str) or not is_timezone(timezone):
+        if not _place_zone(timezone):
             self._problem((*at, "timezone"), f"{name}.timezone",
                           N_("{value} is not a known time zone; use an IANA name such as Europe/Rome"),
                           value=timezone)
             timezone = default_tz
-        title = self._texts(at, name, raw, "title", required=True)
-        venue = self._texts(at, name, raw, "venue", required=True)
-        description = self._texts(at, name, raw, "description", required=True)
+        title = self._texts(at, name, raw, "title", required=True, limit=TEXT_LIMITS["title"])
+        venue = self._texts(at, name, raw, "venue", required=True, limit=TEXT_LIMITS["venue"])
+        description = self._texts(at, name, raw, "description", required=True, limit=TEXT_LIMITS["description"],
+                                  lines=True)
         start = self._moment(at, name, raw, "start", timezone, required=True)
         end = self._moment(at, name, raw, "end", timezone, required=True)
         if start and end and end <= start:
@@ -242,9 +378,11 @@ class _Reader:
             self._problem((*at, "signup_closes"), f"{name}.signup_closes",
                           N_("Sign-up cannot close after the event starts"))
         capacity = raw.get("capacity")
-        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
+        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
+                                     or not 0 <= capacity <= MAX_CAPACITY):
             self._problem((*at, "capacity"), f"{name}.capacity",
-                          N_("The capacity must be a whole number of seats, 0 or more (leave it out for no limit)"))
+                          N_("The capacity must be a whole number of seats, from 0 to {limit} (leave it out for no "
+                             "limit)"), limit=MAX_CAPACITY)
         status = raw.get("status", EventStatus.SCHEDULED.value)
         if status not in STATUSES:
             self._problem((*at, "status"), f"{name}.status", N_("The status must be one of: {choices}"),
@@ -252,9 +390,13 @@ class _Reader:
         address = raw.get("address", "")
         if not isinstance(address, str):
             self._problem((*at, "address"), f"{name}.address", N_("This must be text in quotes"))
+            address = ""
+        address = self._text((*at, "address"), f"{name}.address", address.strip(), ADDRESS_LIMIT)
         map_url = raw.get("map")
-        if map_url is not None and (not isinstance(map_url, str) or not map_url.startswith(("https://", "http://"))):
+        if map_url is not None and (not isinstance(map_url, str) or not _WEB_ADDRESS.fullmatch(map_url)):
             self._problem((*at, "map"), f"{name}.map", N_("The map must be a web address starting with https://"))
+        elif map_url is not None:
+            self._text((*at, "map"), f"{name}.map", map_url, MAP_LIMIT)
         speakers = self._speakers(at, name, raw.get("speakers", []))
         online_url = self._online_url(at, name, raw)
         reminders = self._reminders(at, name, raw)
@@ -262,7 +404,7 @@ class _Reader:
             return None
         return Event(
             slug=slug, kind=kind, title=title, description=description, venue=venue,
-            starts_at=start, ends_at=end, timezone=timezone, address=address.strip(),
+            starts_at=start, ends_at=end, timezone=timezone, address=address,
             map_url=map_url, capacity=capacity, signup_closes_at=closes, status=EventStatus(status),
             speakers=speakers, position=index, online_url=online_url, reminders=reminders,
         )
@@ -272,12 +414,12 @@ class _Reader:
         value = raw.get("online_url")
         if value is None:
             return None
-        if not isinstance(value, str) or not ONLINE_URL.match(value.strip()):
+        if not isinstance(value, str) or not ONLINE_URL.fullmatch(value.strip()):
             self._problem((*at, "online_url"), f"{name}.online_url",
                           N_("The online link must be a web address starting with https://, such as "
                              "https://meet.example.org/ponte"))
             return None
-        return value.strip()
+        return self._text((*at, "online_url"), f"{name}.online_url", value.strip(), ONLINE_URL_LIMIT)
 
     def _reminders(self, at: tuple[object, ...], name: str, raw: dict[str, Any]) -> tuple[timedelta, ...] | None:
         """``reminders = ["2h", "15m"]``: how long before the event people are reminded; ``[]`` for none;
@@ -304,8 +446,21 @@ class _Reader:
             offsets.append(offset)
         return tuple(sorted(set(offsets), reverse=True))
 
+    def _text(self, path: tuple[object, ...], label: str, text: str, limit: int, *, lines: bool = False) -> str:
+        """A text within its limit (as Telegram counts) and free of invisible control characters."""
+        control = (_CONTROL_IN_LINES if lines else _CONTROL).search(text)
+        if control:
+            self._problem(path, label, N_("This text has an invisible control character ({code}); remove it"),
+                          code=f"U+{ord(control.group()):04X}")
+        length = units(text)
+        if length > limit:
+            self._problem(path, label, N_("This text is {length} characters long and may be at most {limit} "
+                                          "(Telegram counts most emoji as 2)"), length=length,
+                          limit=limit)
+        return text
+
     def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,
-               required: bool) -> Texts:
+               required: bool, limit: int, lines: bool = False) -> Texts:
         value = raw.get(key)
         if value is None and not required:
             return Texts("", "")
@@ -318,6 +473,8 @@ class _Reader:
             if not isinstance(text, str) or not text.strip():
                 self._problem((*at, key, language), f"{name}.{key}.{language}",
                               N_("The {language} translation is missing"), language=language)
+            elif isinstance(text, str):
+                self._text((*at, key, language), f"{name}.{key}.{language}", text.strip(), limit, lines=lines)
         for extra in set(value) - set(LANGUAGES):
             self._problem((*at, key, extra), f"{name}.{key}.{extra}",
                           N_("Unknown language {key}; the agenda speaks it and en"), key=extra)
@@ -337,6 +494,10 @@ class _Reader:
             shown = value.isoformat() if isinstance(value, date | dtime) else value
             self._problem((*at, key), f"{name}.{key}",
                           N_("{value} is not a date and time; write it as 2026-11-17T09:30:00"), value=shown)
+            return None
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            self._problem((*at, key), f"{name}.{key}", N_("The year must be between {first} and {last}"),
+                          first=FIRST_YEAR, last=LAST_YEAR)
             return None
         if value.tzinfo is not None:
             self._problem((*at, key), f"{name}.{key}",
@@ -359,6 +520,12 @@ class _Reader:
             self._problem((*at, "speakers"), f"{name}.speakers",
                           N_("Speakers are written as [[event.speakers]] tables"))
             return ()
+        if len(raw) > MAX_SPEAKERS:
+            # Said where the first speaker too many is written.
+            self._problem((*at, "speakers", MAX_SPEAKERS), f"{name}.speakers",
+                          N_("An event has at most {limit} speakers; this one has {count}"),
+                          limit=MAX_SPEAKERS, count=len(raw))
+            return ()
         speakers = []
         for number, entry in enumerate(raw):
             where = (*at, "speakers", number)
@@ -373,9 +540,16 @@ class _Reader:
             if not isinstance(speaker_name, str) or not speaker_name.strip():
                 self._problem(where, f"{label}.name", N_("The field {key} is missing"), key="name")
                 continue
-            affiliation = self._texts(where, label, entry, "affiliation", required=False)
+            self._text((*where, "name"), f"{label}.name", speaker_name.strip(), SPEAKER_NAME_LIMIT)
+            affiliation = self._texts(where, label, entry, "affiliation", required=False, limit=AFFILIATION_LIMIT)
             speakers.append(Speaker(speaker_name.strip(), affiliation))
         return tuple(speakers)
+
+
+def _place_zone(name: object) -> bool:
+    """An Area/Location zone such as Europe/Rome: not ``localtime`` or ``posixrules`` (whatever the machine
+    that runs the bot says), nor a legacy alias; the same zones a person may choose for themselves."""
+    return isinstance(name, str) and is_timezone(name) and name in zone_names()
 
 
 def _toml(value: object) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import MAXYEAR, MINYEAR, date, datetime
 
 import icalendar
 
@@ -44,6 +44,9 @@ def event_calendar(event: Event, t: Translator, now: datetime, *, uid_domain: st
     entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     calendar.add_component(entry)
     # Only the rules of the event's own years: the full history makes the file a hundred times larger.
-    year = event.starts_at.year
-    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31))
+    # The years around it stay within what a date can hold (icalendar steps a little past them): an event in
+    # year 1 or 9999 has no year beyond.
+    start, end = event.starts_at.astimezone(zone(event.timezone)), event.ends_at.astimezone(zone(event.timezone))
+    calendar.add_missing_timezones(first_date=date(max(start.year - 1, MINYEAR + 1), 1, 1),
+                                   last_date=date(min(end.year + 1, MAXYEAR - 1), 12, 31))
     return calendar.to_ical()

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 LIMIT = 64
-_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$", re.IGNORECASE)
+_PART = re.compile(r"[a-z0-9][a-z0-9-]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Action:
 def build(name: str, *args: object) -> str:
     """The payload for a button; raises ValueError for anything Telegram or :func:`parse` would refuse."""
     parts = [name, *(str(a) for a in args)]
-    if not all(_PART.match(part) and part.isascii() for part in parts):
+    if not all(_PART.fullmatch(part) and part.isascii() for part in parts):
         raise ValueError(f"callback data parts are letters, digits and hyphens: {parts!r}")
     data = ":".join(parts)
     if len(data.encode()) > LIMIT:
@@ -42,6 +42,6 @@ def parse(data: str | None) -> Action | None:
     if not data or len(data.encode()) > LIMIT:
         return None
     parts = data.split(":")
-    if not all(part.isascii() and _PART.match(part) for part in parts):
+    if not all(part.isascii() and _PART.fullmatch(part) for part in parts):
         return None
     return Action(parts[0], tuple(parts[1:]))
