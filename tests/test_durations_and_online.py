@@ -146,3 +146,10 @@ def test_the_shell_s_clock_moves_ahead_with_wait() -> None:
     assert clock.now() == start + timedelta(hours=46)
     with pytest.raises(ValueError):
         clock.advance(timedelta(hours=-1))
+
+
+def test_an_online_link_is_whole_and_within_its_limit() -> None:
+    long_link = "https://meet.example.org/" + "a" * 300
+    problems = _problems(GOOD + f'online_url = "{long_link}"\n')
+    assert problems[0][:2] == (14, "workshop.online_url") and "at most 300" in problems[0][2]
+    assert _problems(GOOD + 'online_url = "https://meet.example.org/x y"\n')[0][1] == "workshop.online_url"
