@@ -1,9 +1,14 @@
 """1,000 people press "Sign up" for a 30-seat workshop: Ponte against python-telegram-bot's own floor.
 
 Both applications run (``Application.start``) with the recording stand-in of the Bot API (no network) and
-are handed the very same press updates (each carrying the event's detail message, as Telegram sends it) the
-way python-telegram-bot's Updater hands them over: parsed from a getUpdates answer of ``--batch`` updates
-(Telegram's default and largest is 100) and put on the application's update queue. Each application then
+are handed the very same press updates (each carrying the event's detail message, as Telegram sends it) in
+getUpdates answers of ``--batch`` updates (Telegram's default and largest is 100), put on the application's
+update queue. Ponte's side goes through its durable inbox with ``ponte run``'s own code
+(bot.app.inbox.accept): each answer is stored in the database (``Inbox.receive``) before any of it is
+queued, and each update is marked handled when its handling ends (``on_handled``); a turn ends once every
+mark is written, so the inbox's whole cost is in Ponte's time. Its two parts are also timed on their own:
+storing (encoding the updates and the statement that writes them) and marking. The floor is handed
+each answer the way python-telegram-bot's Updater does: parsed and queued. Each application then
 works through them as it is configured: Ponte with concurrent updates, the floor, a bare application whose
 only handler answers the press, one at a time (python-telegram-bot's default, and the fastest way for a
 handler that never waits).
@@ -21,12 +26,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,12 +44,14 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app.application import build_application
+from bot.app.inbox import Inbox, accept
 from bot.app.services import Services, open_services
 from bot.config.clock import FixedClock
 from bot.config.settings import Settings
 from bot.domain.agenda_file import EXAMPLE_AGENDA as EXAMPLE
 from bot.domain.agenda_file import parse_agenda
 from bot.standin import FakeTelegram, StandinRequest
+from storage.inbox import InboxRepository
 
 WORKSHOP = "collaborative-services"
 FIRST_PERSON = 100_000
@@ -50,8 +59,48 @@ FIRST_PERSON = 100_000
 BENCH_TOKEN = "123456:BENCH-abcdefghijklmnopqrstuvwxyz012"
 
 
-async def _drive(app, updates: list[dict]) -> tuple[float, list[float]]:
-    """Hand a running application one getUpdates answer; (seconds until all are handled, latencies)."""
+class InboxClock:
+    """Seconds spent storing getUpdates answers and writing marks (the inbox's own work in the database)."""
+
+    def __init__(self) -> None:
+        self.storing = 0.0
+        self.marking = 0.0
+
+    @contextlib.contextmanager
+    def timing_marks(self) -> Iterator[None]:
+        """InboxRepository.mark_handled, timed and otherwise as it is, while the block runs."""
+        mark = InboxRepository.mark_handled
+
+        async def timed(repository: InboxRepository, update_ids: list[int], now: datetime) -> None:
+            start = time.perf_counter()
+            try:
+                await mark(repository, update_ids, now)
+            finally:
+                self.marking += time.perf_counter() - start
+
+        InboxRepository.mark_handled = timed
+        try:
+            yield
+        finally:
+            InboxRepository.mark_handled = mark
+
+    def timing_stores(self, inbox: Inbox) -> None:
+        """``inbox.receive`` (encoding the updates and the statement that stores them), timed."""
+        receive = inbox.receive
+
+        async def timed(updates: list[dict]) -> list[dict]:
+            start = time.perf_counter()
+            try:
+                return await receive(updates)
+            finally:
+                self.storing += time.perf_counter() - start
+
+        inbox.receive = timed
+
+
+async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[float, list[float]]:
+    """Hand a running application one getUpdates answer (through ``inbox`` if given: stored, then queued,
+    and every mark written before the turn ends); (seconds until all are handled, latencies)."""
     latencies: list[float] = []
     handle = app.process_update
 
@@ -70,9 +119,14 @@ async def _drive(app, updates: list[dict]) -> tuple[float, list[float]]:
     gc.freeze()
     try:
         arrived = time.perf_counter()
-        for data in updates:
-            app.update_queue.put_nowait(Update.de_json(data, app.bot))
+        if inbox is None:
+            for data in updates:
+                app.update_queue.put_nowait(Update.de_json(data, app.bot))
+        else:
+            await accept(app, inbox, updates)  # as ponte run: stored, then queued
         await app.update_queue.join()
+        if inbox is not None:
+            await inbox.idle()
         return time.perf_counter() - arrived, latencies
     finally:
         gc.unfreeze()
@@ -105,7 +159,10 @@ async def _ponte_app(people: int, seats: int, folder: Path):
         await app.process_update(Update.de_json(telegram.text_update(person, f"/start e_{WORKSHOP}"), app.bot))
     presses = [telegram.press_update(p, telegram.last(p).message_id, f"signup:{WORKSHOP}")
                for p in range(FIRST_PERSON, FIRST_PERSON + people)]
-    return app, services, presses, errors
+    # From here on, as in ponte run: every update is marked in the inbox once handled.
+    inbox = Inbox(services.db, clock)
+    app.on_handled = inbox.handled
+    return app, services, inbox, presses, errors
 
 
 async def _floor_app(telegram: FakeTelegram):
@@ -127,35 +184,48 @@ async def _counts(services: Services) -> tuple[int, int]:
 
 async def one_round(people: int, seats: int, batch: int, folder: Path) -> dict:
     """Every press through Ponte and through the floor, one getUpdates batch each in turns."""
-    app, services, presses, errors = await _ponte_app(people, seats, folder)
+    app, services, inbox, presses, errors = await _ponte_app(people, seats, folder)
     floor_app = await _floor_app(FakeTelegram())
     runs = {"ponte": {"seconds": 0.0, "latencies": []}, "floor": {"seconds": 0.0, "latencies": []}}
+    inbox_clock = InboxClock()
+    inbox_clock.timing_stores(inbox)
     await app.start()
     await floor_app.start()
-    for number, start in enumerate(range(0, people, batch)):
-        chunk = presses[start:start + batch]
-        turns = [("ponte", app), ("floor", floor_app)]
-        for name, application in turns if number % 2 == 0 else turns[::-1]:
-            seconds, latencies = await _drive(application, chunk)
-            runs[name]["seconds"] += seconds
-            runs[name]["latencies"] += latencies
+    with inbox_clock.timing_marks():
+        for number, start in enumerate(range(0, people, batch)):
+            chunk = presses[start:start + batch]
+            turns = [("ponte", app, inbox), ("floor", floor_app, None)]
+            for name, application, its_inbox in turns if number % 2 == 0 else turns[::-1]:
+                seconds, latencies = await _drive(application, chunk, its_inbox)
+                runs[name]["seconds"] += seconds
+                runs[name]["latencies"] += latencies
     confirmed, waiting = await _counts(services)
+    unmarked = await inbox.unhandled()
     for application in (floor_app, app):
         await application.stop()
         await application.shutdown()
     await services.db.close()
     if errors:
         raise RuntimeError(f"{len(errors)} handler errors, first: {errors[0]!r}")
+    if unmarked:
+        raise RuntimeError(f"{len(unmarked)} updates stored and never marked handled")
+    runs["ponte"]["storing"] = inbox_clock.storing
+    runs["ponte"]["marking"] = inbox_clock.marking
     return {**runs, "confirmed": confirmed, "waiting": waiting}
 
 
 def _summary(run: dict, people: int) -> dict:
     latencies = sorted(run["latencies"])
-    return {
+    summary = {
         "per_second": people / run["seconds"],
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000,
     }
+    if "storing" in run:
+        summary["store_us"] = run["storing"] / people * 1e6
+        summary["mark_us"] = run["marking"] / people * 1e6
+        summary["inbox_share"] = (run["storing"] + run["marking"]) / run["seconds"]
+    return summary
 
 
 def _median(runs: list[dict], key: str) -> float:
@@ -186,11 +256,18 @@ async def main() -> None:
         "p99_ms": _median(ours, "p99_ms"), "floor_per_second": _median(theirs, "per_second"),
         "floor_p50_ms": _median(theirs, "p50_ms"), "floor_p99_ms": _median(theirs, "p99_ms"),
         "ratio": round(statistics.median(ratios), 3), "confirmed": args.seats, "waiting": args.people - args.seats,
+        "inbox": True, "inbox_store_us_per_update": _median(ours, "store_us"),
+        "inbox_mark_us_per_update": _median(ours, "mark_us"),
+        "inbox_share_of_ponte_time": round(statistics.median(r["inbox_share"] for r in ours), 3),
     }
     print(f"people {args.people}, seats {args.seats}, getUpdates batches of {args.batch}, "
           f"median of {args.rounds} rounds")
-    print(f"ponte: {figures['signups_per_second']} sign-ups/s, p50 {figures['p50_ms']} ms, "
+    print(f"ponte, through the durable inbox (each getUpdates answer stored, each update marked handled): "
+          f"{figures['signups_per_second']} sign-ups/s, p50 {figures['p50_ms']} ms, "
           f"p99 {figures['p99_ms']} ms, {figures['confirmed']} confirmed / {figures['waiting']} waiting")
+    print(f"inbox included: storing {figures['inbox_store_us_per_update']} µs and marking "
+          f"{figures['inbox_mark_us_per_update']} µs per update, "
+          f"{figures['inbox_share_of_ponte_time']:.1%} of Ponte's time")
     print(f"floor: {figures['floor_per_second']} presses/s, p50 {figures['floor_p50_ms']} ms, "
           f"p99 {figures['floor_p99_ms']} ms")
     print(f"ratio ponte/floor: {figures['ratio']} (goal >= 0.5; each round's: "

@@ -25,10 +25,16 @@ def in_private_chat(update: Update) -> bool:
     return update.message is not None or update.callback_query is not None
 
 
+def private_membership(update: Update) -> bool:
+    """A person blocked or unblocked the bot in their private chat (Telegram's my_chat_member update)."""
+    member, chat = update.my_chat_member, update.effective_chat
+    return member is not None and chat is not None and chat.type == ChatType.PRIVATE and not member.from_user.is_bot
+
+
 async def keep_to_private_chats(update: Update, context: PonteContext) -> None:
     """Stop every update outside a private chat before anything personal (the privacy notice, a roster)
     could be said in front of a group; a group's first command gets a pointer to the private chat."""
-    if in_private_chat(update):
+    if in_private_chat(update) or private_membership(update):
         return
     query = update.callback_query
     if query is not None:

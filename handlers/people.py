@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update, User
+from telegram import ChatMember, Update, User
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.languages import language_for
@@ -34,6 +34,8 @@ async def load_person(update: Update, context: PonteContext) -> None:
     context.person, context.t = await reader(context.services, user)
     if context.person and context.person.consented:
         context.person = await context.services.people.note_username(user.id, user.username)
+        if context.person.unreachable_at is not None:
+            context.person = await context.services.people.came_back(user.id)
         await _drop_a_left_question(update, context)
         return
     if context.routing.open_before_consent(update):
@@ -56,3 +58,13 @@ async def _drop_a_left_question(update: Update, context: PonteContext) -> None:
         return
     context.person = await context.services.people.drop_question(context.person.telegram_id)
 
+
+
+async def note_blocking(update: Update, context: PonteContext) -> None:
+    """Telegram says a person blocked the bot (kicked) or unblocked it (member): broadcasts count them apart
+    while they are away. No answer: a person who blocked the bot cannot read one."""
+    member = update.my_chat_member
+    if member.new_chat_member.status == ChatMember.BANNED:
+        await context.services.people.blocked_us(member.from_user.id)
+    elif member.new_chat_member.status == ChatMember.MEMBER:
+        await context.services.people.came_back(member.from_user.id)

@@ -7,12 +7,13 @@ import re
 
 from telegram import Update
 
-from bot.domain.pending import Origin, PendingStep, pending_of
+from bot.domain.pending import Origin, Pending, PendingStep, pending_of
 from bot.domain.people import CITY_TIMEZONES
 from bot.render import callback_data, zone_lookup
 from bot.render.buttons import Button
 from bot.render.i18n import N_, Translator
 from bot.render.timefmt import city_name
+from handlers import broadcast
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext
@@ -81,11 +82,21 @@ async def choose_city(update: Update, context: PonteContext) -> None:
 
 
 async def receive_text(update: Update, context: PonteContext) -> None:
-    """Free text: the answer to the time zone question when it is open, otherwise a pointer to the commands."""
+    """A message that is no command: the answer to the question the person was asked (bot.domain.pending),
+    otherwise a pointer to the commands. Every question answered by typing is routed from here."""
     pending = pending_of(context.person)
-    if pending is None or pending.step is not PendingStep.TIMEZONE:
+    if pending is None:
         await reply_to_stray_text(update, context)
-        return
+    elif pending.step is PendingStep.TIMEZONE and update.effective_message.text is not None:
+        await _answer_timezone(update, context, pending)
+    elif pending.step in broadcast.STEPS:
+        await broadcast.receive_text(update, context, pending.step)
+    else:
+        await reply_to_stray_text(update, context)
+
+
+async def _answer_timezone(update: Update, context: PonteContext, pending: Pending) -> None:
+    """The city or zone typed after choosing "Elsewhere"."""
     typed = update.effective_message.text
     match = zone_lookup.lookup(typed)
     if match.zone is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.broadcasts import BroadcastRepository
 from storage.changes import ChangeRepository
 from storage.drafts import DraftRepository
 from storage.errors import StorageError, StorageProblem, diagnose
@@ -40,7 +41,7 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
+    __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
                  "registrations", "reminders")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -51,6 +52,7 @@ class Transaction:
         self.outbox = OutboxRepository(connection)
         self.inbox = InboxRepository(connection)
         self.groups = GroupRepository(connection)
+        self.broadcasts = BroadcastRepository(connection)
         self.reminders = ReminderRepository(connection)
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)

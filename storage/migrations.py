@@ -133,6 +133,34 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX outbox_sending ON outbox (status) WHERE status = 'sending';
     CREATE INDEX outbox_batch ON outbox (batch, status) WHERE batch IS NOT NULL;
     """),
+    Migration("broadcasts from the organisers, and who has blocked the bot", """
+    ALTER TABLE participant ADD COLUMN unreachable_at TEXT;
+    CREATE TABLE broadcast (
+        id                   INTEGER PRIMARY KEY,
+        author_id            INTEGER NOT NULL,
+        audience             TEXT NOT NULL CHECK (audience IN
+                             ('everyone', 'torino', 'baltimore', 'elsewhere', 'confirmed', 'signed_up')),
+        event_id             INTEGER REFERENCES event (id) ON DELETE SET NULL,
+        event_title_it       TEXT,
+        event_title_en       TEXT,
+        one_text             INTEGER NOT NULL DEFAULT 0,
+        text_it              TEXT,
+        text_en              TEXT,
+        status               TEXT NOT NULL DEFAULT 'draft'
+                             CHECK (status IN ('draft', 'cancelled', 'sending', 'done')),
+        audience_size        INTEGER NOT NULL DEFAULT 0,
+        blocked_before       INTEGER NOT NULL DEFAULT 0,
+        created_at           TEXT NOT NULL,
+        started_at           TEXT,
+        finished_at          TEXT,
+        progress_chat_id     INTEGER,
+        progress_message_id  INTEGER,
+        progress_text        TEXT,
+        progress_at          TEXT
+    );
+    CREATE INDEX broadcast_author ON broadcast (author_id, status);
+    CREATE INDEX broadcast_status ON broadcast (status);
+    """),
     Migration("reminders, online events, change notices and agenda files sent to the bot", """
     ALTER TABLE event ADD COLUMN online_url TEXT;
     ALTER TABLE event ADD COLUMN reminders TEXT;

@@ -124,6 +124,7 @@ class Participant:
     consent_at: datetime | None = None
     awaiting: str | None = None
     username: str | None = None
+    unreachable_at: datetime | None = None  # when the person blocked the bot (Telegram said so)
     reminders: bool = True  # whether the person wants reminders before their events
 
     @property
@@ -161,3 +162,72 @@ class OutboxMessage:
     def data(self) -> dict[str, Any]:
         value = json.loads(self.payload or "{}")
         return value if isinstance(value, dict) else {}
+
+
+class BroadcastStatus(enum.StrEnum):
+    DRAFT = "draft"
+    CANCELLED = "cancelled"
+    SENDING = "sending"
+    DONE = "done"
+
+
+class Audience(enum.StrEnum):
+    EVERYONE = "everyone"  # everyone who consented
+    TORINO = "torino"
+    BALTIMORE = "baltimore"
+    ELSEWHERE = "elsewhere"
+    CONFIRMED = "confirmed"  # one event's confirmed participants
+    SIGNED_UP = "signed_up"  # one event's confirmed participants and waiting list
+
+    @property
+    def of_an_event(self) -> bool:
+        return self in (Audience.CONFIRMED, Audience.SIGNED_UP)
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    author_id: int
+    audience: Audience
+    event_id: int | None
+    event_title: Texts | None  # kept with the broadcast, so that its report still names a deleted event
+    one_text: bool
+    texts: Texts | None  # None until written; with one text for all, both hold it
+    status: BroadcastStatus
+    audience_size: int
+    blocked_before: int  # known to have blocked the bot when it was sent: no message was queued for them
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    progress_text: str | None
+    progress_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    telegram_id: int
+    language: str | None
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class BroadcastTally:
+    """What became of a broadcast's messages so far, from its outbox rows."""
+
+    queued: int  # rows written when it was sent
+    sent: int
+    skipped: int  # the person blocked the bot (or the row had nothing to say)
+    failed: tuple[tuple[str, int], ...]  # (reason, how many)
+    uncertain: int  # in flight at a crash: maybe delivered, not sent again
+    waiting: int  # still to go (pending, or being sent)
+
+    @property
+    def failed_count(self) -> int:
+        return sum(n for _, n in self.failed)
+
+    @property
+    def missing(self) -> int:
+        """Rows deleted with their recipient (who deleted their data meanwhile)."""
+        return max(self.queued - self.sent - self.skipped - self.failed_count - self.uncertain - self.waiting, 0)

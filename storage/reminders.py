@@ -13,7 +13,8 @@ from storage.timestamps import from_db, to_db
 
 @dataclass(frozen=True)
 class Remindable:
-    """A person confirmed or waiting for an event, who has consented and wants reminders."""
+    """A person confirmed or waiting for an event, who has consented, wants reminders and has not blocked the
+    bot."""
 
     event_id: int
     participant_id: int
@@ -30,7 +31,7 @@ _REMINDABLE = """
            ) END AS position
     FROM registration r JOIN participant p ON p.telegram_id = r.participant_id
     WHERE r.event_id IN ({marks}) AND r.status IN ('confirmed', 'waitlisted')
-      AND p.consent_at IS NOT NULL AND p.reminders = 1
+      AND p.consent_at IS NOT NULL AND p.reminders = 1 AND p.unreachable_at IS NULL
     ORDER BY r.event_id, r.status, r.queued_seq, r.participant_id
 """
 

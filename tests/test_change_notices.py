@@ -191,3 +191,11 @@ async def test_tidying_up_an_event_that_is_over_tells_nobody(bot: Harness) -> No
     report = await bot.services.agenda.apply(_example(**{WORKSHOP: {"capacity": 1, **_moved(1)}}))
     assert report.changed == [WORKSHOP] and report.notified == {}
     assert await _later(bot, timedelta(hours=1)) == 0
+
+
+async def test_a_person_who_blocked_the_bot_is_neither_counted_nor_told(bot: Harness) -> None:
+    await _people(bot)
+    await bot.services.people.blocked_us(MIKE)
+    report = await bot.services.agenda.apply(_example(**{WORKSHOP: {"capacity": 1, **_moved(4)}}))
+    assert report.notified == {WORKSHOP: 1}
+    assert await _later(bot, DELAY) == 1 and _notices(bot, MIKE) == []

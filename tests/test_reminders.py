@@ -253,3 +253,10 @@ async def test_a_forged_reminders_button_gets_a_polite_word(bot: Harness) -> Non
 
 def test_every_reminder_is_a_kind_of_notice() -> None:
     assert NoticeKind("reminder") is NoticeKind.REMINDER
+
+
+async def test_nothing_is_queued_for_a_person_who_blocked_the_bot(bot: Harness) -> None:
+    await _signed_up(bot)
+    await bot.services.people.blocked_us(MIKE)
+    await _at(bot, WORKSHOP_START - timedelta(hours=24))
+    assert [person for person, *_ in await _rows(bot)] == [GIULIA]

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -20,10 +21,24 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.app.services import Services
+from bot.delivery.outbox import Deliver, Delivery, DeliveryResult
+from bot.render.buttons import Notice
 from bot.render.i18n import LANGUAGES, translator
 from bot.telegram.courier import TelegramCourier
 from bot.telegram.ponte_bot import PonteBot
-from handlers import agenda, agenda_upload, gates, help, organiser, preferences, privacy, signup, start
+from handlers import (
+    agenda,
+    agenda_upload,
+    broadcast,
+    gates,
+    help,
+    organiser,
+    people,
+    preferences,
+    privacy,
+    signup,
+    start,
+)
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
@@ -32,7 +47,7 @@ from handlers.journeys import Routing
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, agenda_upload)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
@@ -62,7 +77,7 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     for group, handler in _handlers(routing):
         application.add_handler(handler, group=group)
     application.add_error_handler(report_error)
-    services.dispatcher.attach(TelegramCourier(application.bot))
+    services.dispatcher.attach(_noting_who_blocked_us(TelegramCourier(application.bot), services))
     return application
 
 
@@ -71,6 +86,19 @@ def file_url(api_url: str) -> str:
     if api_url.endswith("/bot"):
         return api_url[: -len("/bot")] + "/file/bot"
     return api_url.rstrip("/") + "/file/bot"
+
+
+def _noting_who_blocked_us(courier: TelegramCourier, services: Services) -> Deliver:
+    """The courier, telling the domain of everyone Telegram says is gone (403: blocked the bot), so that
+    broadcasts count them apart and queue nothing more for them until they come back."""
+
+    async def deliver(chat_id: int, notice: Notice, *, paid: bool = False) -> DeliveryResult:
+        result = await courier(chat_id, notice, paid=paid)
+        if result.status is Delivery.GONE:
+            await services.people.blocked_us(chat_id)
+        return result
+
+    return deliver
 
 
 def _handlers(routing: Routing) -> list[tuple[int, object]]:
@@ -82,13 +110,15 @@ def _handlers(routing: Routing) -> list[tuple[int, object]]:
         # 0: one journey per update, first match wins. Button presses first: they are most of the traffic,
         # and no command handler could take one. Each press goes to the journey that declared its action.
         (0, CallbackQueryHandler(press_button)),
+        # A person blocked or unblocked the bot (their private chat's my_chat_member update).
+        (0, ChatMemberHandler(people.note_blocking, ChatMemberHandler.MY_CHAT_MEMBER)),
         *((0, CommandHandler(c.name, c.run, filters=_NEW_MESSAGES)) for c in routing.commands),
         # Then what no journey claimed: an unknown command, text (the answer to a pending question), the rest.
         (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),
-        (0, MessageHandler(filters.TEXT & _NEW_MESSAGES, start.receive_text)),
         # A file: an organiser's agenda, checked and shown before it is applied.
         (0, MessageHandler(filters.Document.ALL & _NEW_MESSAGES, agenda_upload.receive_document)),
-        (0, MessageHandler(_NEW_MESSAGES, help.reply_to_stray_text)),
+        # Any other message (text, a photo, a sticker) may answer a pending question: start routes it.
+        (0, MessageHandler(_NEW_MESSAGES, start.receive_text)),
     ]
 
 

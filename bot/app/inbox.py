@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +23,8 @@ from bot.config.clock import Clock
 from storage import Database
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+# my_chat_member: Telegram says so when a person blocks the bot, or unblocks it.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 POLL_SECONDS = 30
 KEEP_HANDLED = timedelta(days=8)
 
@@ -62,8 +63,10 @@ class Inbox:
 
     async def _mark(self) -> None:
         while self._handled:
-            batch, self._handled = self._handled, []
             async with self._db.serialized() as tx:
+                # Taken once the database is ours: every update handled while this waited for it goes in
+                # the same statement (taken before, a rush wrote one mark per update).
+                batch, self._handled = self._handled, []
                 await tx.inbox.mark_handled(batch, self._clock.now())
 
     async def idle(self) -> None:
@@ -72,18 +75,41 @@ class Inbox:
             await self._marker
 
 
-def queue_updates(application: Application, updates: Iterable[dict[str, Any]]) -> None:
-    for data in updates:
+async def accept(application: Application, inbox: Inbox, updates: list[dict[str, Any]]) -> None:
+    """Store a getUpdates answer, then queue for handling what was not seen before (a redelivered update
+    is not queued again)."""
+    for data in await inbox.receive(updates):
         application.update_queue.put_nowait(Update.de_json(data, application.bot))
 
 
-async def poll(application: Application, inbox: Inbox, stop: asyncio.Event) -> None:
-    """Long polling until ``stop`` is set: store, then confirm, then handle."""
+async def handle_backlog(application: Application, updates: Iterable[dict[str, Any]]) -> None:
+    """Handle what a stop or a crash left stored and unmarked: each person's updates one after another, in
+    the order they arrived, different people side by side. Some of these were handled already (the crash
+    came before their mark), so a person's "Sign up" and then "Cancel" must not be replayed the other way
+    round, as concurrent handling could: that would put back on a list someone who had left it."""
+    by_person: dict[int | None, list[Update]] = {}
+    for data in updates:
+        update = Update.de_json(data, application.bot)
+        person = update.effective_user.id if update.effective_user else None
+        by_person.setdefault(person, []).append(update)
+
+    async def in_turn(person_updates: list[Update]) -> None:
+        for update in person_updates:
+            await application.process_update(update)
+
+    await asyncio.gather(*(in_turn(person_updates) for person_updates in by_person.values()))
+
+
+async def poll(application: Application, inbox: Inbox, stop: asyncio.Event, *,
+               pause: Callable[[asyncio.Event, float], Awaitable[None]] | None = None) -> None:
+    """Long polling until ``stop`` is set: store, then confirm, then handle. After a getUpdates error it
+    waits (``pause``: until ``stop`` or the seconds have passed) 1 s, then twice as long each time, up to 30."""
     bot = application.bot
-    queue_updates(application, await inbox.unhandled())
+    pause = pause or _wait
+    await handle_backlog(application, await inbox.unhandled())
     offset = await inbox.next_offset()
     await bot.delete_webhook()
-    pause = 1.0
+    seconds = 1.0
     while not stop.is_set():
         fetch = asyncio.ensure_future(bot.do_api_request(
             "getUpdates", {"offset": offset, "timeout": POLL_SECONDS, "allowed_updates": list(ALLOWED_UPDATES)},
@@ -100,13 +126,13 @@ async def poll(application: Application, inbox: Inbox, stop: asyncio.Event) -> N
         except InvalidToken:
             raise
         except (RetryAfter, Conflict, TelegramError) as error:
-            log.warning("getUpdates failed (%s); trying again in %.0f s", error, pause)
-            await _wait(stop, pause)
-            pause = min(pause * 2, 30.0)
+            log.warning("getUpdates failed (%s); trying again in %.0f s", error, seconds)
+            await pause(stop, seconds)
+            seconds = min(seconds * 2, 30.0)
             continue
-        pause = 1.0
+        seconds = 1.0
         if updates:
-            queue_updates(application, await inbox.receive(updates))
+            await accept(application, inbox, updates)
             offset = updates[-1]["update_id"] + 1
 
 

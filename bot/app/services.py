@@ -9,6 +9,7 @@ from bot.config.settings import Settings
 from bot.delivery.outbox import Dispatcher
 from bot.delivery.pacing import Pacer
 from bot.domain.agenda import Agenda
+from bot.domain.broadcasts import Broadcasts
 from bot.domain.changes import Changes
 from bot.domain.groups import Groups
 from bot.domain.people import People
@@ -48,4 +49,5 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
         roles=roles,
         dispatcher=dispatcher,
         groups=Groups(db, clock),
+        broadcasts=Broadcasts(db, clock, roles, dispatcher.wake),
     )

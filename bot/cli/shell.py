@@ -21,6 +21,7 @@ from pathlib import Path
 from telegram import Update
 
 from bot.app.application import build_application, publish_profile
+from bot.app.progress import BroadcastWatch
 from bot.app.services import open_services
 from bot.config.clock import ShiftedClock
 from bot.config.durations import DurationError, parse_duration
@@ -194,11 +195,12 @@ class Shell:
         return self.telegram.text_update(self.current, line)
 
 
-async def deliver_on_their_own(dispatcher: Dispatcher) -> None:
-    """The shell's outbox schedule: send whatever is due, every second, until cancelled."""
+async def deliver_on_their_own(dispatcher: Dispatcher, watch: BroadcastWatch) -> None:
+    """The shell's outbox schedule: send whatever is due, and follow broadcasts, every second, until cancelled."""
     while True:
         try:
             await dispatcher.dispatch_due()
+            await watch.tick()
         except Exception:
             # A locked or busy database must not end the schedule: the next sweep tries again.
             log.exception("the shell's outbox sweep failed")
@@ -247,7 +249,8 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
                           "clock ahead (reminders and notices due meanwhile arrive); /file PATH sends a file (an "
                           "organizer's agenda); /quit leaves."))
             shell.become(*CAST[0])
-            deliveries = asyncio.create_task(deliver_on_their_own(services.dispatcher))
+            watch = BroadcastWatch(services, application.bot)
+            deliveries = asyncio.create_task(deliver_on_their_own(services.dispatcher, watch))
             queue: asyncio.Queue[str | None] = asyncio.Queue()
             threading.Thread(target=_read_lines, args=(queue, asyncio.get_running_loop()), daemon=True).start()
             while True:
@@ -270,6 +273,10 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
                 if update is None:
                     continue
                 await application.process_update(Update.de_json(update, application.bot))
+                await services.dispatcher.idle()
+                await services.dispatcher.dispatch_due()
+                # A broadcast sent by this line has gone out: its report follows before the next line.
+                await watch.tick()
                 await services.dispatcher.idle()
                 await services.dispatcher.dispatch_due()
             deliveries.cancel()

@@ -58,7 +58,8 @@ async def note_change(tx: Transaction, old: Event, new: Event, now: datetime, de
 
 async def audience(tx: Transaction, event_id: int) -> int:
     """How many people a change notice for this event goes to: everyone confirmed or waiting."""
-    return sum(1 for entry in await tx.registrations.roster(event_id) if entry.participant.consented)
+    return sum(1 for entry in await tx.registrations.roster(event_id)
+               if entry.participant.consented and entry.participant.unreachable_at is None)
 
 
 class Changes:
@@ -77,8 +78,8 @@ class Changes:
                     continue
                 after = snapshot(event)
                 for entry in await tx.registrations.roster(event.id):
-                    if not entry.participant.consented:
-                        continue
+                    if not entry.participant.consented or entry.participant.unreachable_at is not None:
+                        continue  # nothing is queued for a person who blocked the bot, until they come back
                     person = entry.participant.telegram_id
                     await tx.outbox.add(
                         person, NoticeKind.EVENT_CHANGED, due_at=now, now=now, event_id=event.id,

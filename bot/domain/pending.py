@@ -15,6 +15,11 @@ from storage.records import Participant
 
 class PendingStep(StrEnum):
     TIMEZONE = "timezone"  # "which time zone are you in?", after choosing "Elsewhere"
+    # An organiser writing a broadcast (bot.domain.broadcasts): its text in Italian, then in English, or
+    # one text for everyone. The draft itself is the organiser's latest one.
+    BROADCAST_IT = "broadcast-it"
+    BROADCAST_EN = "broadcast-en"
+    BROADCAST_ONE = "broadcast-one"
 
 
 class Origin(StrEnum):

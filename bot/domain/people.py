@@ -122,6 +122,20 @@ class People:
         """The person went elsewhere: stop waiting for their answer."""
         return await self._update(telegram_id, awaiting=None)
 
+    async def blocked_us(self, telegram_id: int) -> None:
+        """Telegram says the person blocked the bot (a 403, or their chat's member update): broadcasts count
+        them apart and queue nothing for them until they come back. Nothing is created for a stranger."""
+        person = await self.get(telegram_id)
+        if person is not None and person.unreachable_at is None:
+            await self._update(telegram_id, unreachable_at=self._clock.now())
+
+    async def came_back(self, telegram_id: int) -> Participant | None:
+        """The person unblocked the bot or wrote to it: reachable again."""
+        person = await self.get(telegram_id)
+        if person is None or person.unreachable_at is None:
+            return person
+        return await self._update(telegram_id, unreachable_at=None)
+
     async def forget(self, telegram_id: int) -> None:
         """Delete everything about a person; their seats go to the people waiting for them."""
         now = self._clock.now()

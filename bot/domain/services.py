@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config.clock import Clock
 from bot.domain.agenda import Agenda
+from bot.domain.broadcasts import Broadcasts
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.roles import Roles
@@ -20,3 +21,4 @@ class Domain:
     signups: Signups
     roles: Roles
     groups: Groups
+    broadcasts: Broadcasts
