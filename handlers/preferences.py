@@ -47,16 +47,33 @@ async def show_settings(update: Update, context: PonteContext, note: str | None 
                     timezone=person.timezone)
     else:
         place = t._("not chosen yet")
-    text = t._("⚙️ <b>Your settings</b>\nLanguage: {language}\nTimes shown for: {place}",
-               language=t._(_LANGUAGE_NAMES[t.language]), place=place)
+    reminders = (t._("on, before each event you're signed up for") if person.reminders
+                 else t._("off"))
+    text = t._("⚙️ <b>Your settings</b>\nLanguage: {language}\nTimes shown for: {place}\nReminders: {reminders}",
+               language=t._(_LANGUAGE_NAMES[t.language]), place=place, reminders=reminders)
     if note:
         text = note + "\n\n" + text
     rows = [
         [Button(t._("🌐 Change language"), callback_data.build("langmenu")),
          Button(t._("🏙 Change city"), callback_data.build("citymenu"))],
+        [Button(t._("🔕 Turn reminders off") if person.reminders else t._("🔔 Turn reminders on"),
+                callback_data.build("reminders", "off" if person.reminders else "on"))],
         [Button(t._("🔒 Privacy and your data"), callback_data.build("privacy"))],
     ]
     await reply(update, context, text, rows)
+
+
+async def set_reminders(update: Update, context: PonteContext) -> None:
+    """The settings' reminders button: on or off, then the settings again, saying what changed."""
+    choice = context.action.arg(0)
+    if choice not in ("on", "off"):
+        await reply(update, context, context.t._("That button no longer works. Use /settings to choose again."))
+        return
+    context.person = await context.services.people.set_reminders(update.effective_user.id, choice == "on")
+    note = (context.t._("🔔 Done: I'll remind you before the events you're signed up for.") if choice == "on"
+            else context.t._("🔕 Done: no more reminders. The news about your events (a new time, a "
+                             "cancellation) still comes."))
+    await show_settings(update, context, note=note)
 
 
 async def ask_city(update: Update, context: PonteContext) -> None:
@@ -66,7 +83,7 @@ async def ask_city(update: Update, context: PonteContext) -> None:
 
 JOURNEYS = Contribution(
     commands=(
-        Command("settings", show_settings, N_("Language, city and time zone")),
+        Command("settings", show_settings, N_("Language, city, time zone and reminders")),
         Command("language", ask_language, N_("Change language"), before_consent=True),
     ),
     presses=(
@@ -74,5 +91,6 @@ JOURNEYS = Contribution(
         Press("langmenu", ask_language, before_consent=True),
         Press("citymenu", ask_city),
         Press("settings", show_settings),
+        Press("reminders", set_reminders, (1, 1)),  # reminders:on / reminders:off
     ),
 )

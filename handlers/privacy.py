@@ -19,8 +19,9 @@ def _notice_text(context: PonteContext) -> str:
     t = context.t
     return t._(
         "🔒 <b>Your privacy</b>\n"
-        "To sign you up for events and tell you when a seat opens up, Ponte keeps your Telegram ID, your "
-        "name and username, your language, your city and time zone, and the events you sign up for. They are "
+        "To sign you up for events, remind you of them and tell you when a seat opens up or an event changes, "
+        "Ponte keeps your Telegram ID, your name and username, your language, your city and time zone, whether "
+        "you want reminders, and the events you sign up for. They are "
         "used only to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
         "You can delete all of it at any time with /privacy."
     )

@@ -11,7 +11,7 @@ from bot.domain.text_length import shorten, units
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.calendar_file import event_calendar
-from bot.render.event_view import TITLE_SHOWN, cancel_question, event_view, paged
+from bot.render.event_view import TITLE_SHOWN, cancel_question, event_view, online_link_line, paged
 from bot.render.i18n import N_, Translator
 from bot.render.timefmt import list_moment, zone_note
 from handlers.agenda import show_agenda, show_event
@@ -120,7 +120,9 @@ def _my_line(context: PonteContext, entry) -> str:
     if event.cancelled:
         return t._("❌ {when} · <b>{title}</b>: canceled by the organizers", when=when, title=title)
     if entry.registration.status == "confirmed":
-        return t._("✅ {when} · <b>{title}</b>: signed up", when=when, title=title)
+        line = t._("✅ {when} · <b>{title}</b>: signed up", when=when, title=title)
+        link = online_link_line(t, event, "confirmed")
+        return f"{line}\n{link}" if link else line
     return t._("⏳ {when} · <b>{title}</b>: waiting list, number {position}", when=when, title=title,
                position=entry.waitlist_position)
 

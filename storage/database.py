@@ -12,6 +12,8 @@ from pathlib import Path
 import aiosqlite
 
 from storage.broadcasts import BroadcastRepository
+from storage.changes import ChangeRepository
+from storage.drafts import DraftRepository
 from storage.errors import StorageError, StorageProblem, diagnose
 from storage.events import EventRepository
 from storage.groups import GroupRepository
@@ -20,6 +22,7 @@ from storage.migrations import MIGRATIONS, Migration
 from storage.outbox import OutboxRepository
 from storage.participants import ParticipantRepository
 from storage.registrations import RegistrationRepository
+from storage.reminders import ReminderRepository
 
 
 class SchemaTooNewError(Exception):
@@ -38,7 +41,8 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("broadcasts", "connection", "events", "groups", "inbox", "outbox", "participants", "registrations")
+    __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
+                 "registrations", "reminders")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -49,6 +53,9 @@ class Transaction:
         self.inbox = InboxRepository(connection)
         self.groups = GroupRepository(connection)
         self.broadcasts = BroadcastRepository(connection)
+        self.reminders = ReminderRepository(connection)
+        self.changes = ChangeRepository(connection)
+        self.drafts = DraftRepository(connection)
 
 
 class Database:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -40,7 +40,15 @@ def event_from_row(row: aiosqlite.Row) -> Event:
         status=EventStatus(row["status"]),
         speakers=speakers,
         position=row["position"],
+        online_url=row["online_url"],
+        reminders=_offsets(row["reminders"]),
+        sequence=row["sequence"],
+        moved_at=from_db(row["moved_at"]),
     )
+
+
+def _offsets(text: str | None) -> tuple[timedelta, ...] | None:
+    return None if text is None else tuple(timedelta(seconds=s) for s in json.loads(text))
 
 
 def _columns(event: Event) -> dict[str, object]:
@@ -66,6 +74,9 @@ def _columns(event: Event) -> dict[str, object]:
             ensure_ascii=False,
         ),
         "position": event.position,
+        "online_url": event.online_url,
+        "reminders": (None if event.reminders is None
+                      else json.dumps([int(offset.total_seconds()) for offset in event.reminders])),
     }
 
 
@@ -110,9 +121,13 @@ class EventRepository:
         return int(cursor.lastrowid)
 
     async def update(self, event_id: int, event: Event, now: datetime) -> None:
+        """Write the file's version of an event: every change raises its sequence (so that calendar apps
+        update their entry), and a new start time is noted (reminders whose moment it puts in the past
+        are not sent late)."""
         columns = _columns(event)
         assignments = ", ".join(f"{name} = ?" for name in columns)
         await self._db.execute(
-            f"UPDATE event SET {assignments}, updated_at = ? WHERE id = ?",
-            (*columns.values(), to_db(now), event_id),
+            "UPDATE event SET moved_at = CASE WHEN starts_at <> ? THEN ? ELSE moved_at END, "
+            f"{assignments}, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+            (columns["starts_at"], to_db(now), *columns.values(), to_db(now), event_id),
         )

@@ -161,4 +161,25 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX broadcast_author ON broadcast (author_id, status);
     CREATE INDEX broadcast_status ON broadcast (status);
     """),
+    Migration("reminders, online events, change notices and agenda files sent to the bot", """
+    ALTER TABLE event ADD COLUMN online_url TEXT;
+    ALTER TABLE event ADD COLUMN reminders TEXT;
+    ALTER TABLE event ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE event ADD COLUMN moved_at TEXT;
+    ALTER TABLE participant ADD COLUMN reminders INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE event_change (
+        event_id    INTEGER PRIMARY KEY REFERENCES event (id) ON DELETE CASCADE,
+        before      TEXT NOT NULL,
+        changed_at  TEXT NOT NULL,
+        due_at      TEXT NOT NULL
+    );
+    CREATE TABLE agenda_draft (
+        id            INTEGER PRIMARY KEY,
+        organiser_id  INTEGER NOT NULL,
+        content       TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        applied_at    TEXT,
+        dropped_at    TEXT
+    );
+    """),
 )

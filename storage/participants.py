@@ -21,6 +21,7 @@ def participant_from_row(row: aiosqlite.Row) -> Participant:
         awaiting=row["awaiting"],
         username=row["username"],
         unreachable_at=from_db(row["unreachable_at"]),
+        reminders=bool(row["reminders"]),
     )
 
 
@@ -52,7 +53,7 @@ class ParticipantRepository:
 
     async def update(self, telegram_id: int, now: datetime, **fields: object) -> None:
         allowed = {"language", "display_name", "city", "timezone", "consent_at", "awaiting", "username",
-                   "unreachable_at"}
+                   "unreachable_at", "reminders"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not participant fields: {sorted(unknown)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -79,7 +79,13 @@ class Event:
     status: EventStatus = EventStatus.SCHEDULED
     speakers: tuple[Speaker, ...] = ()
     position: int = 0
+    online_url: str | None = None  # for confirmed participants only, never on the public agenda
+    reminders: tuple[timedelta, ...] | None = None  # how long before it people are reminded; None: the default
     id: int | None = field(default=None, compare=False)
+    # Kept by the database, not written in the agenda file: how many times the event was changed (the
+    # calendar file's SEQUENCE) and when its time last moved.
+    sequence: int = field(default=0, compare=False)
+    moved_at: datetime | None = field(default=None, compare=False)
 
     @property
     def cancelled(self) -> bool:
@@ -119,6 +125,7 @@ class Participant:
     awaiting: str | None = None
     username: str | None = None
     unreachable_at: datetime | None = None  # when the person blocked the bot (Telegram said so)
+    reminders: bool = True  # whether the person wants reminders before their events
 
     @property
     def consented(self) -> bool:

@@ -220,3 +220,117 @@ async def test_ponte_shell_prints_a_notice_that_falls_due_while_nobody_types(tmp
             process.kill()
             await process.wait()
     assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+def test_ponte_shell_wait_moves_the_clock_and_the_reminder_arrives(tmp_path: Path) -> None:
+    """Done when: in the shell, moving the clock shows the reminders arriving."""
+    from datetime import UTC, datetime
+
+    # The workshop starts on 20 January 2027 at 10:00 UTC: land 20 hours before it, past the 24-hour reminder.
+    ahead = datetime(2027, 1, 19, 14, 0, tzinfo=UTC) - datetime.now(UTC)
+    script = "\n".join([
+        "/start", "1", "1", "/start e_collaborative-services", "1",  # Giulia signs up for the workshop
+        f"/wait {int(ahead.total_seconds() // 60)}m",
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "wait.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    moved = out.index("The shell's clock moved")
+    assert "Tuesday, January 19" in out[moved:]
+    assert "┌─ Ponte → Giulia\n│ ⏰ Promemoria: Workshop" in out[moved:]
+    assert "inizia tra 20 ore" in out[moved:]
+
+
+async def test_a_running_bot_tells_people_of_an_import_made_by_another_process(tmp_path: Path) -> None:
+    """`ponte run` is not restarted: the import writes the change in the database, and the notice goes out
+    within the quiet period and a few seconds."""
+    import time
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from bot.app.schedule import SWEEP_SECONDS
+
+    db_path = tmp_path / "e2e.db"
+    events = parse_agenda(EXAMPLE.read_text(encoding="utf-8"))
+    db = await Database.open(db_path)
+    await Agenda(db, SystemClock(), lambda: None).apply(events)
+    await db.close()
+    telegram = FakeTelegram(username="ponte_e2e_bot")
+    runner, port = await serve(telegram)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=_env(PONTE_TOKEN="123456:END-TO-END-abcdefghijklmnopqrstuvwx", PONTE_API_URL=f"http://127.0.0.1:{port}/bot",
+                 PONTE_DB=str(db_path)))
+    try:
+        async with asyncio.timeout(60):
+            await telegram.wait_for(lambda: ("commands", "it") in telegram.profile)
+        telegram.user(MIKE, "Mike", language_code="en")
+
+        def said(text: str):
+            return lambda: any(text in m.text for m in telegram.chat(MIKE))
+
+        def press(label: str) -> None:
+            message = next(m for m in reversed(telegram.chat(MIKE)) if m.keyboard)
+            telegram.push(telegram.press_update(MIKE, message.message_id, telegram.button(message, label)))
+
+        def has_button(label: str):
+            return lambda: any(label.lower() in b["text"].lower()
+                               for m in telegram.chat(MIKE) for row in m.keyboard for b in row)
+
+        telegram.push(telegram.text_update(MIKE, "/start e_collaborative-services"))
+        for label in ("I agree", "Baltimore", "Sign up"):
+            async with asyncio.timeout(20):
+                await telegram.wait_for(has_button(label))
+            press(label)
+        async with asyncio.timeout(20):
+            await telegram.wait_for(said("You're signed up."))
+        moved = [replace(e, starts_at=e.starts_at + timedelta(hours=4), ends_at=e.ends_at + timedelta(hours=4))
+                 if e.slug == "collaborative-services" else e for e in events]
+        other = await Database.open(db_path)  # as `ponte agenda import` does, in its own process
+        try:
+            report = await Agenda(other, SystemClock(), lambda: None, change_delay=timedelta(seconds=1)).apply(moved)
+        finally:
+            await other.close()
+        assert report.notified == {"collaborative-services": 1}
+        imported = time.monotonic()
+        async with asyncio.timeout(15):
+            await telegram.wait_for(said("has changed"))
+        # The quiet period, then at most one sweep's interval (the import was made behind the bot's back), and
+        # a moment to send it.
+        assert time.monotonic() - imported < 1 + SWEEP_SECONDS + 2
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+        await runner.cleanup()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+def test_ponte_shell_an_organiser_moves_the_event_and_the_person_is_told(tmp_path: Path) -> None:
+    """Done when: a person signs up, the organiser moves the event by sending the agenda again, and the person
+    gets one notice with the old and new times in their zone."""
+    example = subprocess.run([sys.executable, "-m", "bot", "agenda", "example"], capture_output=True, text=True,
+                             cwd=tmp_path, env=_env(), timeout=60).stdout
+    moved = tmp_path / "moved.toml"
+    moved.write_text(example.replace("start = 2027-01-20T11:00:00\nend = 2027-01-20T13:00:00",
+                                     "start = 2027-01-20T15:00:00\nend = 2027-01-20T17:00:00"), encoding="utf-8")
+    script = "\n".join([
+        "/start", "1", "1", "/start e_collaborative-services", "1",  # Giulia signs up for the workshop
+        "/as Mike en", "/start", "1", "2",                            # Mike, an organiser, in Baltimore
+        f"/file {moved}", "1",                                        # sends the moved agenda, and applies it
+        "/wait 2m",
+        "/quit",
+    ])
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "moved.db")],
+                            input=script, capture_output=True, text=True, cwd=tmp_path,
+                            env=_env(PONTE_ADMINS="1002"), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "1 event changed: collaborative-services" in out
+    assert "collaborative-services: 1 person signed up or waiting will be told" in out
+    assert "The agenda is updated" in out
+    told = out.index("┌─ Ponte → Giulia\n│ 🔔 Novità su")
+    assert "Quando: mercoledì 20 gennaio, 11:00–13:00 → mercoledì 20 gennaio, 15:00–17:00" in out[told:]
+    assert out.count("🔔 Novità su") == 1

@@ -26,7 +26,19 @@ from bot.render.buttons import Notice
 from bot.render.i18n import LANGUAGES, translator
 from bot.telegram.courier import TelegramCourier
 from bot.telegram.ponte_bot import PonteBot
-from handlers import agenda, broadcast, gates, help, organiser, people, preferences, privacy, signup, start
+from handlers import (
+    agenda,
+    agenda_upload,
+    broadcast,
+    gates,
+    help,
+    organiser,
+    people,
+    preferences,
+    privacy,
+    signup,
+    start,
+)
 from handlers.buttons import press_button
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
@@ -35,7 +47,7 @@ from handlers.journeys import Routing
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
@@ -46,6 +58,7 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     bot = PonteBot(
         services.settings.token,
         base_url=services.settings.api_url,
+        base_file_url=file_url(services.settings.api_url),
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(connection_pool_size=1),
         defaults=Defaults(parse_mode=ParseMode.HTML),
@@ -66,6 +79,13 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     application.add_error_handler(report_error)
     services.dispatcher.attach(_noting_who_blocked_us(TelegramCourier(application.bot), services))
     return application
+
+
+def file_url(api_url: str) -> str:
+    """Where files are downloaded from, beside the Bot API: Telegram's /bot becomes /file/bot."""
+    if api_url.endswith("/bot"):
+        return api_url[: -len("/bot")] + "/file/bot"
+    return api_url.rstrip("/") + "/file/bot"
 
 
 def _noting_who_blocked_us(courier: TelegramCourier, services: Services) -> Deliver:
@@ -95,6 +115,8 @@ def _handlers(routing: Routing) -> list[tuple[int, object]]:
         *((0, CommandHandler(c.name, c.run, filters=_NEW_MESSAGES)) for c in routing.commands),
         # Then what no journey claimed: an unknown command, text (the answer to a pending question), the rest.
         (0, MessageHandler(filters.COMMAND & _NEW_MESSAGES, help.unknown_command)),
+        # A file: an organiser's agenda, checked and shown before it is applied.
+        (0, MessageHandler(filters.Document.ALL & _NEW_MESSAGES, agenda_upload.receive_document)),
         # Any other message (text, a photo, a sticker) may answer a pending question: start routes it.
         (0, MessageHandler(_NEW_MESSAGES, start.receive_text)),
     ]

@@ -10,8 +10,10 @@ from bot.delivery.outbox import Dispatcher
 from bot.delivery.pacing import Pacer
 from bot.domain.agenda import Agenda
 from bot.domain.broadcasts import Broadcasts
+from bot.domain.changes import Changes
 from bot.domain.groups import Groups
 from bot.domain.people import People
+from bot.domain.reminders import Reminders
 from bot.domain.roles import Roles
 from bot.domain.services import Domain
 from bot.domain.signups import Signups
@@ -33,13 +35,16 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
     db = db or await Database.open(settings.db_path)
     dispatcher = Dispatcher(db, clock, pacer or Pacer(per_second=settings.send_rate), automatic=automatic_outbox,
                             paid_broadcasts=settings.paid_broadcasts)
+    # Reminders and change notices are derived from the database when their moment comes.
+    dispatcher.add_source(Reminders(db, settings.reminders))
+    dispatcher.add_source(Changes(db))
     roles = Roles(settings.admins)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
         people=People(db, clock, dispatcher.wake),
-        agenda=Agenda(db, clock, dispatcher.wake),
+        agenda=Agenda(db, clock, dispatcher.wake, change_delay=settings.change_delay, roles=roles),
         signups=Signups(db, clock, roles, dispatcher.wake),
         roles=roles,
         dispatcher=dispatcher,

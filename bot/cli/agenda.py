@@ -6,11 +6,13 @@ import asyncio
 import errno
 import sqlite3
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from babel.numbers import format_decimal
 
 from bot.config.clock import SystemClock
+from bot.config.durations import format_duration
 from bot.config.settings import Settings
 from bot.domain.agenda import Agenda, ImportReport
 from bot.domain.agenda_file import AgendaFileError, Problem, dump_agenda, parse_agenda
@@ -34,9 +36,19 @@ def _print_report(t: Translator, report: ImportReport, dry_run: bool) -> None:
                    "Warning: {slug} now has {n} seats, fewer than the people confirmed ({confirmed}). Nobody was "
                    "removed; the last confirmed are: {names}. Decide with them, or raise the capacity.",
                    over.event.capacity, slug=over.event.slug, confirmed=over.confirmed, names=names))
+    for slug, count in report.notified.items():
+        print(notified_line(t, slug, count, report.change_delay))
     for slug, count in report.promoted.items():
         print(t.n_("{slug}: {n} person moved from the waiting list to a seat and will be told.",
                    "{slug}: {n} people moved from the waiting list to a seat and will be told.", count, slug=slug))
+
+
+def notified_line(t: Translator, slug: str, count: int, delay: timedelta) -> str:
+    """How many people one change will be told to, and when."""
+    return t.n_("{slug}: {n} person signed up or waiting will be told of this change in {delay}, unless it is "
+                "undone by then.",
+                "{slug}: {n} people signed up or waiting will be told of this change in {delay}, unless it is "
+                "undone by then.", count, slug=slug, delay=format_duration(delay))
 
 
 def _os_problem(t: Translator, error: OSError) -> str:
@@ -83,7 +95,8 @@ def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: boo
         print(t._("There is no database at {path} yet: the file is checked against an empty agenda, and a real "
                   "import will create it.", path=settings.db_path))
     try:
-        report = asyncio.run(_apply(Path(":memory:") if fresh else settings.db_path, events, dry_run))
+        report = asyncio.run(_apply(Path(":memory:") if fresh else settings.db_path, events, dry_run,
+                                    settings))
     except sqlite3.Error:
         print(_unusable_database(t, settings), file=sys.stderr)
         return 1
@@ -113,11 +126,13 @@ def _print_problems(t: Translator, path: Path, error: AgendaFileError) -> None:
                   problem=_said(t, problem)), file=sys.stderr)
 
 
-async def _apply(db_path: Path, events: list[Event], dry_run: bool) -> ImportReport:
+async def _apply(db_path: Path, events: list[Event], dry_run: bool, settings: Settings) -> ImportReport:
     db = await Database.open(db_path)
     try:
-        # Promotions an import causes wait in the outbox for the running bot's sweep: nothing to wake here.
-        return await Agenda(db, SystemClock(), lambda: None).apply(events, dry_run=dry_run)
+        # Promotions and change notices an import causes wait in the database for the running bot's sweep:
+        # nothing to wake here.
+        agenda = Agenda(db, SystemClock(), lambda: None, change_delay=settings.change_delay)
+        return await agenda.apply(events, dry_run=dry_run)
     finally:
         await db.close()
 

@@ -1,8 +1,9 @@
 """``ponte shell``: the real application, handlers and database, talking to a local stand-in of the Bot API.
 
 The bot's messages print with their buttons numbered; typing a number presses one; ``/as NAME [it|en]``
-becomes another simulated person; what the bot sends on its own (a freed seat, a notice due later) prints
-as it goes out, while nobody types."""
+becomes another simulated person; ``/wait 23h`` moves the shell's clock ahead; ``/file PATH`` sends a file
+(an organiser's agenda); what the bot sends on its own
+(a freed seat, a reminder, a change notice) prints as it goes out, while nobody types."""
 
 from __future__ import annotations
 
@@ -22,17 +23,21 @@ from telegram import Update
 from bot.app.application import build_application, publish_profile
 from bot.app.progress import BroadcastWatch
 from bot.app.services import open_services
-from bot.config.clock import SystemClock
+from bot.config.clock import ShiftedClock
+from bot.config.durations import DurationError, parse_duration
 from bot.config.settings import Settings
 from bot.delivery.outbox import Dispatcher
 from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
 from bot.render.i18n import Translator, load_all
+from bot.render.timefmt import day_at
 from bot.standin import FakeTelegram, StandinRequest
 from bot.standin.engine import StoredMessage
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
 _AS = re.compile(r"^/as(?:\s+(.*))?$", re.IGNORECASE)
+_WAIT = re.compile(r"^/wait(?:\s+(.*))?$", re.IGNORECASE)
+_FILE = re.compile(r"^/file(?:\s+(.*))?$", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_][\w'’-]{0,31}$")
 # The simulated people the shell knows from the start, with fixed Telegram ids (so that PONTE_ADMINS=1002
 # makes Mike an organiser); anyone else met with /as gets the next id, 1003 onwards, in order of arrival.
@@ -44,8 +49,11 @@ SWEEP_SECONDS = 1.0
 
 
 class Shell:
-    def __init__(self, telegram: FakeTelegram, t: Translator, out=sys.stdout, *, interactive: bool = False) -> None:
+    def __init__(self, telegram: FakeTelegram, t: Translator, out=sys.stdout, *, interactive: bool = False,
+                 clock: ShiftedClock | None = None, timezone: str = "Europe/Rome") -> None:
         self.telegram = telegram
+        self.clock = clock or ShiftedClock()
+        self.timezone = timezone
         self.t = t
         self.out = out
         self.interactive = interactive
@@ -66,7 +74,11 @@ class Shell:
         return self.telegram.users[self.current]["first_name"]
 
     def command(self, line: str) -> bool:
-        """Run ``/as`` if the line is one (True), else leave the line to the bot (False)."""
+        """Run ``/as`` or ``/wait`` if the line is one (True), else leave the line to the bot (False)."""
+        wait = _WAIT.match(line)
+        if wait:
+            self.wait((wait.group(1) or "").strip())
+            return True
         switch = _AS.match(line)
         if not switch:
             return False
@@ -78,6 +90,17 @@ class Shell:
         else:
             self.say(self.t._("Usage: /as NAME [it|en], for example /as Mike en; /as alone lists the people."))
         return True
+
+    def wait(self, duration: str) -> None:
+        """Move the shell's clock ahead: what falls due meanwhile (reminders, notices) is sent next."""
+        try:
+            delta = parse_duration(duration)
+        except DurationError:
+            self.say(self.t._("Usage: /wait DURATION, a number and a unit such as 90s, 15m, 23h or 2d."))
+            return
+        self.clock.advance(delta)
+        self.say(self.t._("The shell's clock moved {duration} ahead: it is now {moment}.", duration=duration,
+                          moment=day_at(self.t, self.clock.now(), self.timezone, None)))
 
     def become(self, name: str, language: str | None) -> None:
         key = name.lower()
@@ -142,7 +165,18 @@ class Shell:
             self.prompt()
 
     def update_for(self, line: str) -> dict | None:
-        """The update a typed line stands for: a number presses a button of the latest message with buttons."""
+        """The update a typed line stands for: a number presses a button of the latest message with buttons;
+        ``/file PATH`` sends that file to the bot, as a document (an organiser's agenda, say)."""
+        sent = _FILE.match(line)
+        if sent:
+            path = Path((sent.group(1) or "").strip()).expanduser()
+            try:
+                content = path.read_bytes()
+            except OSError:
+                self.say(self.t._("Usage: /file PATH sends that file to the bot, for example /file agenda.toml "
+                                  "(there is no file at {path}).", path=path))
+                return None
+            return self.telegram.document_update(self.current, path.name, content)
         if line.isdigit():
             with_buttons = [m for m in self.telegram.chat(self.current) if m.keyboard]
             if not with_buttons:
@@ -195,11 +229,12 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
         logging.getLogger().setLevel(logging.WARNING)
     path = db_path or (settings.db_path if settings.db_path != Path("ponte.db") else Path("ponte-shell.db"))
     settings = dataclasses.replace(settings, db_path=path)
-    clock = SystemClock()
+    # The wall clock, which /wait moves ahead.
+    clock = ShiftedClock()
     services = await open_services(settings, clock)
     telegram = FakeTelegram(username="ponte_shell_bot")
     interactive = sys.stdin.isatty()
-    shell = Shell(telegram, t, interactive=interactive)
+    shell = Shell(telegram, t, interactive=interactive, clock=clock, timezone=settings.timezone)
     try:
         if await services.agenda.is_empty():
             await services.agenda.apply(parse_agenda(EXAMPLE_AGENDA.read_text(encoding="utf-8")))
@@ -210,7 +245,9 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
             await application.start()
             shell.say(t._("This is the real Ponte bot, talking to a stand-in of Telegram on this computer. Type "
                           "as the person would (/start, /agenda, …); a number presses that button of the last "
-                          "message; /as NAME [it|en] becomes someone else, /as alone lists who; /quit leaves."))
+                          "message; /as NAME [it|en] becomes someone else, /as alone lists who; /wait 23h moves the "
+                          "clock ahead (reminders and notices due meanwhile arrive); /file PATH sends a file (an "
+                          "organizer's agenda); /quit leaves."))
             shell.become(*CAST[0])
             watch = BroadcastWatch(services, application.bot)
             deliveries = asyncio.create_task(deliver_on_their_own(services.dispatcher, watch))
@@ -230,6 +267,7 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
                 if not interactive:
                     print(f"\n{shell.name}> {line}", flush=True)
                 if shell.command(line):
+                    await services.dispatcher.dispatch_due()
                     continue
                 update = shell.update_for(line)
                 if update is None:

@@ -32,3 +32,20 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class ShiftedClock:
+    """The real time, moved ahead on demand: ``ponte shell``'s ``/wait 23h`` lets a person see tomorrow's
+    reminders now. It keeps running, as the clock on the wall does."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._ahead = timedelta()
+
+    def now(self) -> datetime:
+        return self._base.now() + self._ahead
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta():
+            raise ValueError("the clock only moves forward")
+        self._ahead += delta

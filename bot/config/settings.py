@@ -7,13 +7,18 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.config.durations import DurationError, parse_duration
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+DEFAULT_CHANGE_DELAY = timedelta(minutes=2)
 MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
@@ -45,6 +50,10 @@ class Settings:
     admins: frozenset[int] = frozenset()
     timezone: str = "Europe/Rome"
     log_level: str = "INFO"
+    # How long before an event its participants are reminded, unless the agenda file says otherwise.
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
+    # The quiet period after an event changes: changes within it make one notice with the net change.
+    change_delay: timedelta = DEFAULT_CHANGE_DELAY
     send_rate: float = 25.0  # messages a second overall, below Telegram's 30
     paid_broadcasts: bool = False  # broadcasts as Telegram's paid broadcasts: up to 1,000 a second, in Stars
 
@@ -113,6 +122,17 @@ class Settings:
             raise SettingsError(N_("PONTE_LOG_LEVEL must be one of {choices} (it is {value})"),
                                 choices=", ".join(LOG_LEVELS), value=log_level)
 
+        reminders = _reminders(get("REMINDERS"))
+        change_delay = DEFAULT_CHANGE_DELAY
+        if get("CHANGE_DELAY") is not None:
+            try:
+                change_delay = parse_duration(get("CHANGE_DELAY"))
+            except DurationError:
+                raise SettingsError(
+                    N_("PONTE_CHANGE_DELAY must be a duration such as 90s, 2m or 1h (it is {value})"),
+                    value=get("CHANGE_DELAY"),
+                ) from None
+
         raw_rate = get("SEND_RATE") or "25"
         try:
             send_rate = float(raw_rate)
@@ -140,6 +160,8 @@ class Settings:
             admins=frozenset(admins),
             timezone=timezone,
             log_level=log_level,
+            reminders=reminders,
+            change_delay=change_delay,
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
         )
@@ -154,3 +176,26 @@ class Settings:
         # python-telegram-bot logs whole updates at DEBUG, names and usernames included: logs keep ids only,
         # so its loggers stay at INFO even when Ponte's own run at DEBUG.
         logging.getLogger("telegram").setLevel(max(logging.INFO, getattr(logging, self.log_level)))
+
+
+def _reminders(raw: str | None) -> tuple[timedelta, ...]:
+    """``PONTE_REMINDERS=24h,1h``; ``none`` for no reminders at all; unset for the default."""
+    if raw is None:
+        return DEFAULT_REMINDERS
+    if raw.lower() == "none":
+        return ()
+    offsets = []
+    for part in raw.split(","):
+        try:
+            offset = parse_duration(part)
+        except DurationError:
+            raise SettingsError(
+                N_("PONTE_REMINDERS must be durations before the event separated by commas, such as 24h,1h "
+                   "(or none); {value} is not one"),
+                value=part.strip() or "(empty)",
+            ) from None
+        if not offset:
+            raise SettingsError(N_("PONTE_REMINDERS: a reminder 0 minutes before the event comes too late; "
+                                   "write durations such as 24h,1h"))
+        offsets.append(offset)
+    return tuple(sorted(set(offsets), reverse=True))

@@ -52,6 +52,15 @@ class Deliver(Protocol):
 Alarm = Callable[[datetime | None], None]
 
 
+class Source(Protocol):
+    """Rows derived from the database when their moment comes (reminders, change notices): written to the
+    outbox just before each dispatch, and the moment of the next one, so that the schedule wakes for it."""
+
+    async def materialise(self, now: datetime) -> int: ...
+
+    async def next_due(self, now: datetime) -> datetime | None: ...
+
+
 class Dispatcher:
     def __init__(self, db: Database, clock: Clock, pacer: Pacer | None = None, *, automatic: bool = True,
                  paid_broadcasts: bool = False) -> None:
@@ -68,6 +77,10 @@ class Dispatcher:
         self._again = False
         self._recovered = False
         self._tasks: set[asyncio.Task[int]] = set()
+        self._sources: list[Source] = []
+
+    def add_source(self, source: Source) -> None:
+        self._sources.append(source)
 
     @property
     def send_rate(self) -> float:
@@ -98,8 +111,15 @@ class Dispatcher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def next_due(self) -> datetime | None:
+        """The earliest moment something is due: a row of the outbox, or a reminder or notice to derive."""
         async with self._db.transaction() as tx:
-            return await tx.outbox.next_due()
+            due = await tx.outbox.next_due()
+        now = self._clock.now()
+        for source in self._sources:
+            derived = await source.next_due(now)
+            if derived is not None and (due is None or derived < due):
+                due = derived
+        return due
 
     async def recover(self) -> tuple[int, int]:
         """Settle the rows a crash left ``sending``: personal ones go again, bulk ones become uncertain.
@@ -119,6 +139,12 @@ class Dispatcher:
         async with self._lock:
             if not self._recovered:
                 await self.recover()
+            for source in self._sources:
+                try:
+                    await source.materialise(self._clock.now())
+                except Exception:
+                    # What was written before stays to be sent; the next dispatch tries this source again.
+                    log.exception("deriving notices from %s failed", type(source).__name__)
             sent = await self._send_due(self._deliver)
             if self._alarm is not None:
                 self._alarm(await self.next_due())
@@ -187,12 +213,12 @@ class Dispatcher:
             event = await tx.events.by_id(message.event_id) if message.event_id else None
         return message, person, event
 
-    @staticmethod
-    def _render(message: OutboxMessage, person: Participant | None, event: Event | None) -> Notice | None:
+    def _render(self, message: OutboxMessage, person: Participant | None, event: Event | None) -> Notice | None:
+        """The row in its reader's language, as it reads at the moment of sending ("starts in 20 minutes")."""
         if person is None:
             return None
         language = language_for(person.language, None)
-        return render_notice(message, person, event, translator(language))
+        return render_notice(message, person, event, translator(language), self._clock.now())
 
     async def _record(self, message: OutboxMessage, result: DeliveryResult) -> None:
         now = self._clock.now()

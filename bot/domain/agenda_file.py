@@ -6,13 +6,14 @@ import contextlib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
+from bot.config.durations import DurationError, format_duration, parse_duration
 from bot.domain.kinds import KINDS
 from bot.domain.languages import LANGUAGES, N_
 from bot.domain.text_length import units
@@ -21,9 +22,11 @@ from storage.records import Event, EventStatus, Speaker, Texts
 
 EXAMPLE_AGENDA = Path(__file__).resolve().parents[1] / "data" / "example-agenda.toml"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # matched whole: "$" would let a trailing newline through
+ONLINE_URL = re.compile(r"https://[^\s/?#]+\.[^\s/?#]+[^\s\x00-\x1f\x7f]*")  # matched whole
+ONLINE_URL_LIMIT = 300
 EVENT_KEYS = {
     "slug", "kind", "title", "description", "venue", "address", "map", "start", "end", "timezone",
-    "capacity", "signup_closes", "status", "speakers",
+    "capacity", "signup_closes", "status", "speakers", "online_url", "reminders",
 }
 SPEAKER_KEYS = {"name", "affiliation"}
 # What each field may hold, so that every view of the bot stays within Telegram's limits (4,096 units a
@@ -395,14 +398,53 @@ class _Reader:
         elif map_url is not None:
             self._text((*at, "map"), f"{name}.map", map_url, MAP_LIMIT)
         speakers = self._speakers(at, name, raw.get("speakers", []))
+        online_url = self._online_url(at, name, raw)
+        reminders = self._reminders(at, name, raw)
         if len(self.problems) > before:
             return None
         return Event(
             slug=slug, kind=kind, title=title, description=description, venue=venue,
             starts_at=start, ends_at=end, timezone=timezone, address=address,
             map_url=map_url, capacity=capacity, signup_closes_at=closes, status=EventStatus(status),
-            speakers=speakers, position=index,
+            speakers=speakers, position=index, online_url=online_url, reminders=reminders,
         )
+
+    def _online_url(self, at: tuple[object, ...], name: str, raw: dict[str, Any]) -> str | None:
+        """The link of an online event: https only, since it goes to people's phones as a button."""
+        value = raw.get("online_url")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not ONLINE_URL.fullmatch(value.strip()):
+            self._problem((*at, "online_url"), f"{name}.online_url",
+                          N_("The online link must be a web address starting with https://, such as "
+                             "https://meet.example.org/ponte"))
+            return None
+        return self._text((*at, "online_url"), f"{name}.online_url", value.strip(), ONLINE_URL_LIMIT)
+
+    def _reminders(self, at: tuple[object, ...], name: str, raw: dict[str, Any]) -> tuple[timedelta, ...] | None:
+        """``reminders = ["2h", "15m"]``: how long before the event people are reminded; ``[]`` for none;
+        left out, the default (PONTE_REMINDERS)."""
+        value = raw.get("reminders")
+        if value is None:
+            return None
+        where, label = (*at, "reminders"), f"{name}.reminders"
+        if not isinstance(value, list):
+            self._problem(where, label, N_("Write the reminders as a list of durations before the event, such "
+                                           "as [\"24h\", \"1h\"], or [] for none"))
+            return None
+        offsets = []
+        for item in value:
+            try:
+                offset = parse_duration(item)
+            except DurationError:
+                self._problem(where, label, N_("{value} is not a duration: write a number and a unit, such as "
+                                               "90s, 15m, 24h or 2d"), value=item)
+                continue
+            if not offset:
+                self._problem(where, label, N_("A reminder 0 minutes before the event comes too late"))
+                continue
+            offsets.append(offset)
+        return tuple(sorted(set(offsets), reverse=True))
 
     def _text(self, path: tuple[object, ...], label: str, text: str, limit: int, *, lines: bool = False) -> str:
         """A text within its limit (as Telegram counts) and free of invisible control characters."""
@@ -540,6 +582,7 @@ def dump_agenda(events: list[Event], header: str = "") -> str:
             out.append(f"address = {_toml(event.address)}")
         if event.map_url:
             out.append(f"map = {_toml(event.map_url)}")
+        out += _online_lines(event)
         for speaker in event.speakers:
             out += ["", "[[event.speakers]]", f"name = {_toml(speaker.name)}"]
             if speaker.affiliation.it or speaker.affiliation.en:
@@ -548,3 +591,13 @@ def dump_agenda(events: list[Event], header: str = "") -> str:
                     f"affiliation.en = {_toml(speaker.affiliation.en)}",
                 ]
     return "\n".join(out) + "\n"
+
+
+def _online_lines(event: Event) -> list[str]:
+    """The online link and the reminders of an event, as the file writes them (none when not set)."""
+    lines = []
+    if event.online_url:
+        lines.append(f"online_url = {_toml(event.online_url)}")
+    if event.reminders is not None:
+        lines.append(f"reminders = {_toml([format_duration(offset) for offset in event.reminders])}")
+    return lines

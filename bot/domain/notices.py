@@ -8,5 +8,7 @@ import enum
 
 class NoticeKind(enum.StrEnum):
     SEAT_CONFIRMED = "seat_confirmed"  # a seat opened up and went to the first person waiting
+    REMINDER = "reminder"  # an event someone is signed up for is coming (bot.domain.reminders)
+    EVENT_CHANGED = "event_changed"  # its time, place or link changed, or it was cancelled or restored
     BROADCAST = "broadcast"  # an organiser's message to many people, in each one's language (bulk lane)
     BROADCAST_REPORT = "broadcast_report"  # to the organiser: what became of their broadcast

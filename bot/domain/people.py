@@ -110,6 +110,10 @@ class People:
             raise ValueError(f"not an Area/Location time zone: {timezone!r}")
         return await self._update(telegram_id, city=ELSEWHERE, timezone=timezone, awaiting=None)
 
+    async def set_reminders(self, telegram_id: int, wanted: bool) -> Participant:
+        """Turn the reminders before one's events on or off; reminders not yet sent follow at once."""
+        return await self._update(telegram_id, reminders=wanted)
+
     async def ask(self, telegram_id: int, pending: Pending) -> Participant:
         """Remember the question the person is now asked, replacing any earlier one."""
         return await self._update(telegram_id, awaiting=to_column(pending))
@@ -137,6 +141,7 @@ class People:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             promoted = await release_seats(tx, telegram_id, now)
+            await tx.drafts.forget(telegram_id)
             await tx.participants.delete(telegram_id)
             await tx.inbox.forget_person(telegram_id, now)
         # Deleted means unreadable in every file of the database, not only absent from its tables.

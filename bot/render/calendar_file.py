@@ -34,7 +34,13 @@ def event_calendar(event: Event, t: Translator, now: datetime, *, uid_domain: st
         description += ["", *(
             s.name + (f", {s.affiliation.get(lang)}" if s.affiliation.get(lang) else "") for s in event.speakers
         )]
+    if event.online_url:
+        # The file goes to confirmed participants only, as the link does.
+        entry.add("url", event.online_url)
+        description += ["", event.online_url]
     entry.add("description", "\n".join(description))
+    # Each change raises the sequence: calendar apps update their entry (same UID) instead of adding one.
+    entry.add("sequence", event.sequence)
     entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     calendar.add_component(entry)
     # Only the rules of the event's own years: the full history makes the file a hundred times larger.

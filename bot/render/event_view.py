@@ -169,6 +169,13 @@ def standing_line(t: Translator, seats: EventSeats, standing: Standing, reader_t
     return ""
 
 
+def online_link_line(t: Translator, event: Event, status: str | None) -> str:
+    """The link of an online event, for a confirmed participant only: never on the public agenda."""
+    if not event.online_url or event.cancelled or status != "confirmed":
+        return ""
+    return t._("💻 Join online: {link}", link=html.escape(event.online_url))
+
+
 def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: str | None, now: datetime,
                back_page: int) -> tuple[str, tuple[tuple[Button, ...], ...]]:
     event = seats.event
@@ -182,10 +189,14 @@ def event_view(t: Translator, seats: EventSeats, standing: Standing, reader_tz: 
     head = "\n".join(lines)
     status = standing_line(t, seats, standing, reader_tz, now)
     tail = ["", status] if status else []
+    link = online_link_line(t, event, standing.status)
+    if link:
+        tail.append(link)
+    shown = status + (f"\n{link}" if link else "")
     description = fixed.description
     # Each character is at most two units: the exact count is needed only when that bound does not fit.
-    if fixed.description_units + 2 * (len(seats_text) + len(status)) > fixed.room and \
-            fixed.description_units + units(seats_text) + units(status) > fixed.room:
+    if fixed.description_units + 2 * (len(seats_text) + len(shown)) > fixed.room and \
+            fixed.description_units + units(seats_text) + units(shown) > fixed.room:
         # Cut the plain text, then escape it: a cut through "&amp;" would be markup Telegram refuses.
         room = DETAIL_LIMIT - units(head) - units("\n".join(tail)) - 4
         description = html.escape(shorten(event.description.get(t.language), max(room, 1), escaped=True))

@@ -19,7 +19,7 @@ stale (the catalogs are compiled once per process).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
@@ -204,3 +204,16 @@ def buttons_note(t: Translator, moments: list[tuple[datetime, str]], reader_tz: 
     if reader_tz is None or all(same_clock((at,), tz, reader_tz) for at, tz in moments):
         return None
     return t._("Times on the buttons are {city} time.", city=city_name(reader_tz, t.language))
+
+
+def starts_in(t: Translator, left: timedelta) -> str:
+    """How long until an event starts, as a reminder says it at the moment it is sent: ``in 20 minutes``,
+    ``in 75 minutes``, ``in 2 hours``, ``in 3 days`` (rounded to what a person would say)."""
+    minutes = max(round(left.total_seconds() / 60), 1)
+    if minutes < 60 or (minutes < 120 and minutes % 60):
+        return t.n_("in {n} minute", "in {n} minutes", minutes)
+    hours = round(minutes / 60)
+    if hours < 36:
+        return t.n_("in {n} hour", "in {n} hours", hours)
+    days = round(hours / 24)
+    return t.n_("in {n} day", "in {n} days", days)

@@ -23,6 +23,7 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 BUTTON_LIMIT = 100
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the largest file a bot may download through the Bot API
 _JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "scope", "link_preview_options",
                 "reply_parameters", "entities", "caption_entities"}
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
@@ -75,6 +76,8 @@ class FakeTelegram:
         self._answer_watchers: list[Callable[[str, bool], None]] = []
         self.fail_next: list[ApiError] = []
         self.fail_next_call_to: dict[str, list[ApiError]] = {}  # method -> refusals for its next calls
+        self.files: dict[str, bytes] = {}  # file_id -> content, of documents people sent to the bot
+        self._file_ids = itertools.count(1)
         self.limits: SendLimits | None = None  # Telegram's sending limits, when a test or benchmark sets them
         self._changed: asyncio.Condition | None = None
         self._wakers: set[asyncio.Task[None]] = set()
@@ -121,6 +124,26 @@ class FakeTelegram:
     def text_update(self, user_id: int, text: str) -> dict[str, Any]:
         """An update for a message the person types (commands get their entity, as in Telegram)."""
         return {"update_id": next(self._update_ids), "message": self._typed(user_id, text, self.users[user_id])}
+
+    def document_update(self, user_id: int, filename: str, content: bytes, *,
+                        mime_type: str = "application/octet-stream", caption: str | None = None) -> dict[str, Any]:
+        """An update for a file a person sends (a document); the bot can fetch it with getFile."""
+        file_id = f"file{next(self._file_ids)}"
+        self.files[file_id] = content
+        message = {"message_id": next(self._message_ids), "date": int(self._now()), "chat": self._chat(user_id),
+                   "from": self.users[user_id],
+                   "document": {"file_id": file_id, "file_unique_id": f"unique-{file_id}", "file_name": filename,
+                                "mime_type": mime_type, "file_size": len(content)}}
+        if caption:
+            message["caption"] = caption
+        self.messages[(user_id, message["message_id"])] = StoredMessage(user_id, message["message_id"],
+                                                                         caption or "", caption or "", [], False)
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def file_content(self, file_path: str) -> bytes | None:
+        """What a file path given by getFile downloads (None: there is no such file)."""
+        file_id = file_path.rsplit("/", 1)[-1]
+        return self.files.get(file_id)
 
     def group_text_update(self, chat_id: int, user_id: int | None, text: str) -> dict[str, Any]:
         """A message typed in a group; with no ``user_id`` it has no sender (an anonymous admin writes as the
@@ -265,6 +288,16 @@ class FakeTelegram:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), timeout=float(params["timeout"]))
         return 200, {"ok": True, "result": self._pending[: params.get("limit") or 100]}
+
+    def _api_getfile(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        file_id = params.get("file_id")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        if size > DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"unique-{file_id}", "file_size": size,
+                "file_path": f"documents/{file_id}"}
 
     def _api_getme(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user

@@ -27,6 +27,12 @@ class StandinRequest(BaseRequest):
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
                          pool_timeout: Any = None) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            # A file download (File.download_as_bytearray): base_file_url/<token>/<file_path>.
+            content = self.telegram.file_content(url.split("/file/bot", 1)[1].split("/", 1)[-1])
+            if content is None:
+                return 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode()
+            return 200, content
         api_method = url.rsplit("/", 1)[-1]
         params = request_data.json_parameters if request_data else {}
         if canonical_method(api_method) == "getUpdates":

@@ -32,10 +32,20 @@ def make_app(telegram: FakeTelegram) -> web.Application:
             status, body = telegram.handle(method, fields, files)
         return web.json_response(body, status=status)
 
+    async def download(request: web.Request) -> web.Response:
+        """A file people sent, at the path getFile gave (Telegram serves them under /file/bot<token>/)."""
+        if telegram.token is not None and request.match_info["token"] != telegram.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        content = telegram.file_content(request.match_info["path"])
+        if content is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=content)
+
     async def release_polls(_: web.Application) -> None:
         telegram.release_polls()
 
     app = web.Application()
+    app.router.add_get("/file/bot{token}/{path:.+}", download)
     app.router.add_route("*", "/bot{token}/{method}", api)
     # Shutting down waits for open requests: a long poll must not hold it for its whole timeout.
     app.on_shutdown.append(release_polls)

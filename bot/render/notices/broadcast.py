@@ -3,6 +3,8 @@ HTML: ``{"texts": {"it": "...", "en": "..."}}``; one text for everyone is the sa
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.render.buttons import Notice
 from bot.render.i18n import Translator
 from storage.records import Event, OutboxMessage, Participant
@@ -17,7 +19,8 @@ def payload(texts: dict[str, str]) -> dict[str, object]:
     return {"texts": dict(texts)}
 
 
-def render(message: OutboxMessage, person: Participant, event: Event | None, t: Translator) -> Notice | None:
+def render(message: OutboxMessage, person: Participant, event: Event | None, t: Translator,
+           now: datetime) -> Notice | None:
     texts = message.data.get("texts")
     if not isinstance(texts, dict):
         raise EmptyBroadcastError(f"broadcast row {message.id} has no texts")

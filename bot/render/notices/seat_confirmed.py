@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 from bot.render import callback_data
 from bot.render.buttons import Button, Notice
@@ -11,7 +12,8 @@ from bot.render.timefmt import event_day, event_times
 from storage.records import Event, OutboxMessage, Participant
 
 
-def render(message: OutboxMessage, person: Participant, event: Event | None, t: Translator) -> Notice | None:
+def render(message: OutboxMessage, person: Participant, event: Event | None, t: Translator,
+           now: datetime) -> Notice | None:
     """Nothing to say once the event is cancelled or gone."""
     if event is None or event.cancelled:
         return None
