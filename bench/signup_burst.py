@@ -182,9 +182,13 @@ async def _counts(services: Services) -> tuple[int, int]:
         return await tx.registrations.counts(event.id)
 
 
-async def one_round(people: int, seats: int, batch: int, folder: Path) -> dict:
-    """Every press through Ponte and through the floor, one getUpdates batch each in turns."""
+async def one_round(people: int, seats: int, batch: int, folder: Path, *, durable: bool = True) -> dict:
+    """Every press through Ponte and through the floor, one getUpdates batch each in turns. Without
+    ``durable``, Ponte's updates go straight on its queue, as python-telegram-bot's Updater would put them:
+    the inbox's price, measured apart."""
     app, services, inbox, presses, errors = await _ponte_app(people, seats, folder)
+    if not durable:
+        app.on_handled = None
     floor_app = await _floor_app(FakeTelegram())
     runs = {"ponte": {"seconds": 0.0, "latencies": []}, "floor": {"seconds": 0.0, "latencies": []}}
     inbox_clock = InboxClock()
@@ -194,7 +198,7 @@ async def one_round(people: int, seats: int, batch: int, folder: Path) -> dict:
     with inbox_clock.timing_marks():
         for number, start in enumerate(range(0, people, batch)):
             chunk = presses[start:start + batch]
-            turns = [("ponte", app, inbox), ("floor", floor_app, None)]
+            turns = [("ponte", app, inbox if durable else None), ("floor", floor_app, None)]
             for name, application, its_inbox in turns if number % 2 == 0 else turns[::-1]:
                 seconds, latencies = await _drive(application, chunk, its_inbox)
                 runs[name]["seconds"] += seconds
@@ -238,12 +242,14 @@ async def main() -> None:
     parser.add_argument("--seats", type=int, default=30)
     parser.add_argument("--batch", type=int, default=100, help="updates per getUpdates answer (Telegram: 1-100)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--without-inbox", action="store_true",
+                        help="Ponte's updates go straight on its queue, not stored first (the inbox's price)")
     args = parser.parse_args()
     ours, theirs, ratios = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         await one_round(64, args.seats, args.batch, Path(folder))  # imports, caches, code paths
         for _ in range(args.rounds):
-            run = await one_round(args.people, args.seats, args.batch, Path(folder))
+            run = await one_round(args.people, args.seats, args.batch, Path(folder), durable=not args.without_inbox)
             if (run["confirmed"], run["waiting"]) != (args.seats, args.people - args.seats):
                 raise SystemExit(f"wrong result: {run['confirmed']} confirmed, {run['waiting']} waiting")
             ours.append(_summary(run["ponte"], args.people))
@@ -256,13 +262,15 @@ async def main() -> None:
         "p99_ms": _median(ours, "p99_ms"), "floor_per_second": _median(theirs, "per_second"),
         "floor_p50_ms": _median(theirs, "p50_ms"), "floor_p99_ms": _median(theirs, "p99_ms"),
         "ratio": round(statistics.median(ratios), 3), "confirmed": args.seats, "waiting": args.people - args.seats,
-        "inbox": True, "inbox_store_us_per_update": _median(ours, "store_us"),
+        "inbox": not args.without_inbox, "inbox_store_us_per_update": _median(ours, "store_us"),
         "inbox_mark_us_per_update": _median(ours, "mark_us"),
         "inbox_share_of_ponte_time": round(statistics.median(r["inbox_share"] for r in ours), 3),
     }
     print(f"people {args.people}, seats {args.seats}, getUpdates batches of {args.batch}, "
           f"median of {args.rounds} rounds")
-    print(f"ponte, through the durable inbox (each getUpdates answer stored, each update marked handled): "
+    route = ("straight on its queue (--without-inbox)" if args.without_inbox else
+             "through the durable inbox (each getUpdates answer stored, each update marked handled)")
+    print(f"ponte, {route}: "
           f"{figures['signups_per_second']} sign-ups/s, p50 {figures['p50_ms']} ms, "
           f"p99 {figures['p99_ms']} ms, {figures['confirmed']} confirmed / {figures['waiting']} waiting")
     print(f"inbox included: storing {figures['inbox_store_us_per_update']} µs and marking "
