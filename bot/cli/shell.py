@@ -62,6 +62,9 @@ class Shell:
         for name, language in CAST:
             self.people[name.lower()] = FIRST_ID + len(self.people)
             self.languages[name.lower()] = language
+            # Their chats exist from the start, as a real person's does once they have met the bot: a notice
+            # for Mike must reach him even before /as Mike (a stand-in with no such chat would refuse it).
+            telegram.user(self.people[name.lower()], name, language_code=language)
         self.current = 0
         # True while the shell waits for a line: what arrives meanwhile reprints the prompt after it.
         self.waiting = False

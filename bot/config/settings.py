@@ -175,7 +175,8 @@ class Settings:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         # python-telegram-bot logs whole updates at DEBUG, names and usernames included: logs keep ids only,
         # so its loggers stay at INFO even when Ponte's own run at DEBUG.
-        logging.getLogger("telegram").setLevel(max(logging.INFO, getattr(logging, self.log_level)))
+        if self.log_level == "DEBUG":
+            logging.getLogger("telegram").setLevel(logging.INFO)
 
 
 def _reminders(raw: str | None) -> tuple[timedelta, ...]:
