@@ -87,8 +87,8 @@ async def confirm_forget(update: Update, context: PonteContext) -> None:
     rows = [[Button(t._("Yes, delete everything"), callback_data.build("forget-yes")),
              Button(t._("No, keep my data"), callback_data.build("privacy"))]]
     await reply(update, context, t._(
-        "This deletes your profile and cancels your sign-ups: your seats go to the people on the waiting "
-        "lists. Are you sure?"), rows)
+        "This deletes your profile and cancels your sign-ups; the seats you free up go to whoever's on the "
+        "waiting list, if anyone is. Are you sure?"), rows)
 
 
 async def forget_me(update: Update, context: PonteContext) -> None:

@@ -8,8 +8,10 @@ becomes another simulated person; ``/wait 23h`` moves the shell's clock ahead; `
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import html
+import itertools
 import logging
 import os
 import re
@@ -28,6 +30,7 @@ from bot.config.durations import DurationError, parse_duration
 from bot.config.settings import Settings
 from bot.delivery.outbox import Dispatcher
 from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
+from bot.domain.flood import FloodGate
 from bot.render.i18n import Translator, load_all
 from bot.render.timefmt import day_at
 from bot.standin import FakeTelegram, StandinRequest
@@ -104,6 +107,11 @@ class Shell:
         self.clock.advance(delta)
         self.say(self.t._("The shell's clock moved {duration} ahead: it is now {moment}.", duration=duration,
                           moment=day_at(self.t, self.clock.now(), self.timezone, None)))
+
+    def forget_empty_folder(self) -> None:
+        """The folder for files the bot sent goes when nothing was saved in it."""
+        with contextlib.suppress(OSError):
+            self.files.rmdir()
 
     def become(self, name: str, language: str | None) -> None:
         key = name.lower()
@@ -243,6 +251,10 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
             await services.agenda.apply(parse_agenda(EXAMPLE_AGENDA.read_text(encoding="utf-8")))
             shell.say(t._("Fresh database {path}: loaded the example agenda.", path=path))
         application = build_application(services, request=StandinRequest(telegram))
+        # The flood gate counts a typed line as a person's moment: a script piped into the shell is not a
+        # flood, however fast it is read (the gate itself is tested on its own).
+        typed_lines = itertools.count()
+        application.flood_gate = FloodGate(monotonic=lambda: float(next(typed_lines)))
         async with application:
             await publish_profile(application)
             await application.start()
@@ -288,4 +300,5 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
             await application.stop()
     finally:
         await services.db.close()
+        shell.forget_empty_folder()
     return 0
