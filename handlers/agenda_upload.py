@@ -11,10 +11,11 @@ from telegram.error import TelegramError
 from bot.domain.agenda import DraftGone, ImportReport
 from bot.domain.agenda_file import AgendaFileError
 from bot.domain.roles import NotAllowedError
+from bot.domain.text_length import MESSAGE_LIMIT
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import Translator
-from handlers.common import TEXT_LIMIT, reply, toast
+from handlers.common import reply, toast
 from handlers.context import PonteContext
 from handlers.journeys import Contribution, Press
 
@@ -86,7 +87,7 @@ def _problems(t: Translator, error: AgendaFileError, name: str) -> str:
     if hidden > 0:
         lines.append(t.n_("…and {n} more.", "…and {n} more.", hidden))
     text = "\n".join(lines)
-    while len(text) > TEXT_LIMIT:
+    while len(text) > MESSAGE_LIMIT:
         lines = [*lines[:-2], t._("…and more: fix these first.")]
         text = "\n".join(lines)
     return text

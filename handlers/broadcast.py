@@ -9,9 +9,10 @@ from telegram import Update
 from bot.domain.broadcasts import Audience, Broadcast, BroadcastStatus, DraftGoneError, Sending
 from bot.domain.pending import Pending, PendingStep
 from bot.domain.roles import NotAllowedError
+from bot.domain.text_length import MESSAGE_LIMIT
 from bot.render import callback_data
+from bot.render.broadcasts import Figures as ReportFigures
 from bot.render.broadcasts import (
-    TEXT_LIMIT,
     audience_label,
     framed,
     past_entry,
@@ -19,7 +20,6 @@ from bot.render.broadcasts import (
     reach_lines,
     too_long_by,
 )
-from bot.render.broadcasts import Figures as ReportFigures
 from bot.render.buttons import Button
 from bot.render.i18n import N_, Translator, translator
 from handlers.common import reply, toast
@@ -225,9 +225,15 @@ async def receive_text(update: Update, context: PonteContext, step: PendingStep)
             "That's too long for Telegram: with its heading and formatting the message would be {n} character "
             "over the limit of {limit}. Shorten it and send it again.",
             "That's too long for Telegram: with its heading and formatting the message would be {n} characters "
-            "over the limit of {limit}. Shorten it and send it again.", over, limit=TEXT_LIMIT), cancel)
+            "over the limit of {limit}. Shorten it and send it again.", over, limit=MESSAGE_LIMIT), cancel)
         return
-    draft = await context.services.broadcasts.write(user_id, draft.id, language, body)
+    try:
+        draft = await context.services.broadcasts.write(user_id, draft.id, language, body)
+    except DraftGoneError:
+        # Cancelled or replaced (from another message) while this text was on its way.
+        context.person = await context.services.people.drop_question(user_id)
+        await _closed(update, context, None)
+        return
     if step is PendingStep.BROADCAST_IT:
         context.person = await context.services.people.ask(user_id, Pending(PendingStep.BROADCAST_EN))
         await reply(update, context, _prompt(t, PendingStep.BROADCAST_EN), cancel)

@@ -9,13 +9,13 @@ from typing import TypeVar
 from telegram import Update
 from telegram.error import BadRequest, RetryAfter
 
+from bot.domain.text_length import MESSAGE_LIMIT, visible_units
 from bot.render.buttons import Button
 from bot.telegram.errors import Refusal, refusal, retry_seconds
 from bot.telegram.markup import keyboard, keyboard_text
 from handlers.context import PonteContext
 
 log = logging.getLogger(__name__)
-TEXT_LIMIT = 4096
 # A person waits for their answer this long at most when Telegram asks Ponte to slow down (429); a press's
 # own short answer waits less, since Telegram forgets a press after a few seconds.
 PATIENCE = 30.0
@@ -41,8 +41,9 @@ async def reply(update: Update, context: PonteContext, text: str, rows: Rows = (
                 notice: str | None = None, alert: bool = False) -> None:
     """Answer in place when a button was pressed (navigation must not flood the chat), else send.
     ``notice`` is the short answer shown on the pressed button itself."""
-    if len(text) > TEXT_LIMIT:
-        raise ValueError(f"a reply of {len(text)} characters: views must fit Telegram's {TEXT_LIMIT}")
+    if len(text) > MESSAGE_LIMIT and visible_units(text) > MESSAGE_LIMIT:
+        # Views keep within Telegram's limit, counted as it counts: the text a person sees.
+        raise ValueError(f"a reply of {visible_units(text)} units: views must fit Telegram's {MESSAGE_LIMIT}")
     await toast(update, context, notice, alert=alert)
     query = update.callback_query
     if query is not None and query.message is not None and not new:

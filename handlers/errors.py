@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
@@ -22,13 +23,15 @@ async def report_error(update: object, context: PonteContext) -> None:
     user = update.effective_user
     log.error("error while handling update %s from %s", update.update_id, user.id if user else "nobody",
               exc_info=context.error)
-    if update.effective_chat is None:
-        return
+    if update.effective_chat is None or not (update.message or update.callback_query):
+        return  # nobody is waiting for an answer (a membership change, an edit)
+    if update.callback_query:
+        # The journey may have answered the press already: the apology below goes out all the same.
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     try:
         # The error handler gets a fresh context, not the failed journey's: find the language again.
         _, t = await reader(context.services, update.effective_user)
-        if update.callback_query:
-            await update.callback_query.answer()
         await context.bot.send_message(update.effective_chat.id, t._(
             "Sorry, something went wrong on my end, and I've made a note of it for the organizers. Please try "
             "again in a moment."))

@@ -86,7 +86,7 @@ async def test_a_broadcast_in_both_languages_keeps_its_formatting_and_reports_it
     await bot.press(ORGANISER, "Send")
     progress = bot.last(ORGANISER)
     assert progress.message_id == summary.message_id and progress.keyboard == []
-    assert "Sending to everyone who has agreed to the privacy notice…\n0 of 4 done" in progress.text
+    assert "Sending to everyone who has agreed to the privacy notice…\n0 of 4 messages sent" in progress.text
 
     await bot.services.dispatcher.dispatch_due()
     assert _broadcasts_to(bot, GIULIA)[-1] == italian and _broadcasts_to(bot, ANNA)[-1] == italian
@@ -122,7 +122,7 @@ async def test_an_italian_organiser_is_guided_in_italian(bot: Harness, clock: Fi
     summary = bot.last(ORGANISER).text
     assert "🇺🇸 1 persona riceverà la versione inglese." in summary
     await bot.press(ORGANISER, "Invia")
-    assert "0 di 1 completati" in bot.last(ORGANISER).text
+    assert "0 di 1 messaggio inviato" in bot.last(ORGANISER).text
     await bot.services.dispatcher.dispatch_due()
     assert _broadcasts_to(bot, MIKE) == ["📣 <b>From the organizers of the exchange</b>\n\nCiao! Hello!"]
     await _watch(bot).tick()
@@ -318,8 +318,8 @@ async def test_progress_is_edited_every_few_seconds_and_never_into_itself(bot: H
     shown = [c for c in bot.telegram.calls_to("editMessageText")[before:] if c.params["message_id"] == progress]
     assert len(shown) == 4  # at 3, 6, 9 and 12 seconds
     assert [c.params["text"].split("\n")[1] for c in shown] == [
-        "3 of 14 done · about 10 seconds left", "6 of 14 done · about 10 seconds left",
-        "9 of 14 done · about 5 seconds left", "12 of 14 done · about 5 seconds left"]
+        "3 of 14 messages sent · about 10 seconds left", "6 of 14 messages sent · about 10 seconds left",
+        "9 of 14 messages sent · about 5 seconds left", "12 of 14 messages sent · about 5 seconds left"]
     # Three seconds on, nothing more went: the text would be the same, so no edit (Telegram refuses those).
     clock.set(started + timedelta(seconds=15))
     await watch.tick()

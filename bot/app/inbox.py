@@ -20,6 +20,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.config.clock import Clock
+from bot.telegram.errors import retry_seconds
 from bot.telegram.ponte_bot import GET_UPDATES
 from storage import Database
 
@@ -68,7 +69,13 @@ class Inbox:
                 # Taken once the database is ours: every update handled while this waited for it goes in
                 # the same statement (taken before, a rush wrote one mark per update).
                 batch, self._handled = self._handled, []
-                await tx.inbox.mark_handled(batch, self._clock.now())
+                try:
+                    await tx.inbox.mark_handled(batch, self._clock.now())
+                except Exception:
+                    # Kept for the next try; unmarked, they would only be handled once more after a restart.
+                    self._handled = batch + self._handled
+                    log.exception("could not mark %d handled updates", len(batch))
+                    return
 
     async def idle(self) -> None:
         """Until every handled update is marked."""
@@ -140,8 +147,10 @@ async def poll(application: Application, inbox: Inbox, stop: asyncio.Event, *,
         except InvalidToken:
             raise
         except (RetryAfter, Conflict, TelegramError) as error:
-            log.warning("getUpdates failed (%s); trying again in %.0f s", error, seconds)
-            await pause(stop, seconds)
+            # Telegram's own wait, when it names one, is the least to wait.
+            wait = max(seconds, retry_seconds(error)) if isinstance(error, RetryAfter) else seconds
+            log.warning("getUpdates failed (%s); trying again in %.0f s", error, wait)
+            await pause(stop, wait)
             seconds = min(seconds * 2, 30.0)
             continue
         seconds = 1.0

@@ -112,7 +112,7 @@ class Dispatcher:
 
     async def next_due(self) -> datetime | None:
         """The earliest moment something is due: a row of the outbox, or a reminder or notice to derive."""
-        async with self._db.transaction() as tx:
+        async with self._db.serialized() as tx:
             due = await tx.outbox.next_due()
         now = self._clock.now()
         for source in self._sources:
@@ -148,7 +148,10 @@ class Dispatcher:
             sent = await self._send_due(self._deliver)
             if self._alarm is not None:
                 self._alarm(await self.next_due())
-            return sent
+        if self._again:
+            # Woken while the last sends settled or the alarm was set: nothing claimed that, so go again.
+            self.wake()
+        return sent
 
     async def _send_due(self, deliver: Deliver) -> int:
         sent = 0
@@ -182,6 +185,10 @@ class Dispatcher:
                         continue
                     break
                 message, person, event = claimed
+                paid = self._paid_broadcasts and message.lane is OutboxLane.BULK
+                # Rendered once its turn has come: a 429 pause can last long, and a reminder's "starts in
+                # 20 minutes" must be true when it goes out.
+                await self._pacer.wait_turn(message.recipient_id, paid=paid)
                 try:
                     notice = self._render(message, person, event)
                 except Exception as error:
@@ -194,8 +201,6 @@ class Dispatcher:
                     await self._record(message, DeliveryResult(Delivery.GONE, error="nothing to say any more"))
                     slots.release()
                     continue
-                paid = self._paid_broadcasts and message.lane is OutboxLane.BULK
-                await self._pacer.wait_turn(message.recipient_id, paid=paid)
                 task = asyncio.get_running_loop().create_task(send(message, notice, paid))
                 sends.add(task)
                 task.add_done_callback(done)

@@ -145,8 +145,9 @@ class People:
             await tx.participants.delete(telegram_id)
             await tx.inbox.forget_person(telegram_id, now)
         # Deleted means unreadable in every file of the database, not only absent from its tables.
-        await self._db.empty_log()
+        # Forgotten in the cache first: while the log is emptied, nothing may read the person back from it.
         self._remember(telegram_id, None)
+        await self._db.empty_log()
         if promoted:
             self._wake_outbox()
 

@@ -6,7 +6,12 @@ European language is one, most emoji are two. ``len()`` counts characters, so 3,
 
 from __future__ import annotations
 
+import html
+import re
+
+MESSAGE_LIMIT = 4096  # a message's text, as a person sees it
 ELLIPSIS = "…"
+_TAG = re.compile(r"<[^>]+>")
 # What a character becomes once escaped for Telegram's HTML (html.escape), for texts measured as markup.
 _ESCAPED = {"&": 5, "<": 4, ">": 4, '"': 6, "'": 6}
 
@@ -16,6 +21,11 @@ def units(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text.encode("utf-16-le")) // 2
+
+
+def visible_units(markup: str) -> int:
+    """The length of a message written in Telegram's HTML, as Telegram counts it: its visible text."""
+    return units(html.unescape(_TAG.sub("", markup)))
 
 
 def escaped_units(text: str) -> int:

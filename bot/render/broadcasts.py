@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.text_length import MESSAGE_LIMIT, visible_units
 from bot.render.i18n import Translator, translator
 from bot.render.timefmt import day_at
 from storage.records import Audience, Texts
 
-TEXT_LIMIT = 4096  # Telegram's, in UTF-16 code units of the text a person sees
 _TAG = re.compile(r"<[^>]*>")
 # Where a reader without a zone of their own reads the moment a broadcast was sent.
 _HOME_ZONE = "Europe/Rome"
@@ -29,14 +29,9 @@ def framed(language: str, body: str) -> str:
     return message_text(translator(language), body)
 
 
-def visible_length(markup: str) -> int:
-    """How long a message is for Telegram's limit: the text a person sees, in UTF-16 code units."""
-    return len(html.unescape(_TAG.sub("", markup)).encode("utf-16-le")) // 2
-
-
 def too_long_by(t: Translator, body: str) -> int:
     """How far the broadcast, once formatted for readers of ``t``'s language, is over Telegram's limit (0: fits)."""
-    return max(visible_length(message_text(t, body)) - TEXT_LIMIT, 0)
+    return max(visible_units(message_text(t, body)) - MESSAGE_LIMIT, 0)
 
 
 def audience_label(t: Translator, audience: Audience, event_title: Texts | None) -> str:
@@ -75,7 +70,7 @@ def time_left(t: Translator, seconds: float) -> str:
 def progress_text(t: Translator, audience: str, done: int, total: int, seconds_left: float | None) -> str:
     """The one message that follows a broadcast as it goes out."""
     head = t._("📣 Sending to {audience}…", audience=audience)
-    count = t._("{done} of {total} done", done=done, total=total)
+    count = t.n_("{done} of {n} message sent", "{done} of {n} messages sent", total, done=done)
     if seconds_left is None:
         return f"{head}\n{count}"
     return f"{head}\n{count} · {time_left(t, seconds_left)}"
