@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.config.clock import SystemClock
+from bot.config.clock import FixedClock
 from bot.domain.broadcasts import Audience, Broadcasts
 from bot.domain.roles import Roles
 from bot.render.broadcasts import framed
@@ -20,6 +20,7 @@ from bot.standin import FakeTelegram
 from bot.standin.engine import ApiError, StoredMessage
 from bot.standin.server import serve
 from storage import Database
+from tests.conftest import BEFORE_THE_WEEK
 from tests.test_end_to_end import _env
 
 ORGANISER = 4242
@@ -32,7 +33,7 @@ HEADINGS = ("From the organizers of the exchange", "Dagli organizzatori dello sc
 
 async def _broadcast_ready(db_path: Path, telegram: FakeTelegram) -> int:
     """300 people who consented, and a broadcast to all of them, sent just before Ponte starts."""
-    clock = SystemClock()
+    clock = FixedClock(BEFORE_THE_WEEK)
     db = await Database.open(db_path)
     try:
         async with db.transaction() as tx:
@@ -111,7 +112,8 @@ async def _kill_and_restart(tmp_path: Path, kill_at: int) -> None:
 
     db = await Database.open(db_path)
     try:
-        report = await Broadcasts(db, SystemClock(), Roles(frozenset({ORGANISER})), lambda: None).report(broadcast_id)
+        broadcasts = Broadcasts(db, FixedClock(BEFORE_THE_WEEK), Roles(frozenset({ORGANISER})), lambda: None)
+        report = await broadcasts.report(broadcast_id)
     finally:
         await db.close()
     moment = f"killed at message {kill_at}"

@@ -27,11 +27,12 @@ from typing import Any
 import pytest
 
 from bot.app.services import open_services
-from bot.config.clock import SystemClock
+from bot.config.clock import FixedClock
 from bot.config.settings import Settings
 from bot.domain.agenda_file import parse_agenda
 from bot.standin import FakeTelegram
 from bot.standin.server import serve
+from tests.conftest import BEFORE_THE_WEEK
 from tests.harness import EXAMPLE
 
 WORKSHOP = "collaborative-services"
@@ -43,12 +44,15 @@ LOGS: dict[asyncio.subprocess.Process, Path] = {}
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
-    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1"} | extra
+    # The bot runs as a process on its own clock: started a week before the example agenda's week (18-22
+    # January 2027), so that these tests mean the same whatever day they run on.
+    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1", "PONTE_NOW": BEFORE_THE_WEEK.isoformat()} | extra
 
 
 async def _seed(db_path: Path) -> None:
     """The example agenda with a 30-seat workshop, and 300 people who consented and chose a city."""
-    services = await open_services(Settings(token=TOKEN, db_path=db_path), SystemClock(), automatic_outbox=False)
+    services = await open_services(Settings(token=TOKEN, db_path=db_path), FixedClock(BEFORE_THE_WEEK),
+                                   automatic_outbox=False)
     try:
         events = [replace(e, capacity=SEATS) if e.slug == WORKSHOP else e
                   for e in parse_agenda(EXAMPLE.read_text(encoding="utf-8"))]

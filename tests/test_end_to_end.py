@@ -9,13 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.config.clock import SystemClock
+from bot.config.clock import FixedClock
 from bot.domain.agenda import Agenda
 from bot.domain.agenda_file import parse_agenda
 from bot.domain.notices import NoticeKind
 from bot.standin import FakeTelegram
 from bot.standin.server import serve
 from storage import Database
+from tests.conftest import BEFORE_THE_WEEK
 from tests.harness import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +25,15 @@ MIKE = 4242
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
-    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1"} | extra
+    # The bot runs as a process on its own clock: started a week before the example agenda's week (18-22
+    # January 2027), so that these tests mean the same whatever day they run on.
+    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1", "PONTE_NOW": BEFORE_THE_WEEK.isoformat()} | extra
 
 
 async def test_ponte_run_over_http(tmp_path: Path) -> None:
     db_path = tmp_path / "e2e.db"
     db = await Database.open(db_path)
-    await Agenda(db, SystemClock(), lambda: None).apply(parse_agenda(EXAMPLE.read_text(encoding="utf-8")))
+    await Agenda(db, FixedClock(BEFORE_THE_WEEK), lambda: None).apply(parse_agenda(EXAMPLE.read_text(encoding="utf-8")))
     await db.close()
     telegram = FakeTelegram(username="ponte_e2e_bot")
     runner, port = await serve(telegram)
@@ -206,7 +209,7 @@ async def test_ponte_shell_prints_a_notice_that_falls_due_while_nobody_types(tmp
         try:
             async with db.transaction() as tx:
                 event = await tx.events.by_slug("collaborative-services")
-                now = SystemClock().now()
+                now = FixedClock(BEFORE_THE_WEEK).now()
                 await tx.outbox.add(1001, NoticeKind.SEAT_CONFIRMED, due_at=now, now=now, event_id=event.id)
         finally:
             await db.close()
@@ -227,7 +230,7 @@ def test_ponte_shell_wait_moves_the_clock_and_the_reminder_arrives(tmp_path: Pat
     from datetime import UTC, datetime
 
     # The workshop starts on 20 January 2027 at 10:00 UTC: land 20 hours before it, past the 24-hour reminder.
-    ahead = datetime(2027, 1, 19, 14, 0, tzinfo=UTC) - datetime.now(UTC)
+    ahead = datetime(2027, 1, 19, 14, 0, tzinfo=UTC) - BEFORE_THE_WEEK
     script = "\n".join([
         "/start", "1", "1", "/start e_collaborative-services", "1",  # Giulia signs up for the workshop
         f"/wait {int(ahead.total_seconds() // 60)}m",
@@ -255,7 +258,7 @@ async def test_a_running_bot_tells_people_of_an_import_made_by_another_process(t
     db_path = tmp_path / "e2e.db"
     events = parse_agenda(EXAMPLE.read_text(encoding="utf-8"))
     db = await Database.open(db_path)
-    await Agenda(db, SystemClock(), lambda: None).apply(events)
+    await Agenda(db, FixedClock(BEFORE_THE_WEEK), lambda: None).apply(events)
     await db.close()
     telegram = FakeTelegram(username="ponte_e2e_bot")
     runner, port = await serve(telegram)
@@ -290,7 +293,8 @@ async def test_a_running_bot_tells_people_of_an_import_made_by_another_process(t
                  if e.slug == "collaborative-services" else e for e in events]
         other = await Database.open(db_path)  # as `ponte agenda import` does, in its own process
         try:
-            report = await Agenda(other, SystemClock(), lambda: None, change_delay=timedelta(seconds=1)).apply(moved)
+            agenda = Agenda(other, FixedClock(BEFORE_THE_WEEK), lambda: None, change_delay=timedelta(seconds=1))
+            report = await agenda.apply(moved)
         finally:
             await other.close()
         assert report.notified == {"collaborative-services": 1}

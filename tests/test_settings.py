@@ -99,3 +99,15 @@ def test_every_settings_mistake_is_said_in_italian(tmp_path: Path) -> None:
         result = subprocess.run([sys.executable, "-m", "bot", "agenda", "export"], cwd=tmp_path,
                                 env=env | {name: value}, capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and words in result.stderr and " got " not in result.stderr, result.stderr
+
+
+def test_ponte_now_starts_the_clock_at_another_moment_and_lets_it_run() -> None:
+    from datetime import UTC, datetime
+
+    settings = Settings.from_env({"PONTE_NOW": "2027-01-18T08:30:00+01:00"}, env_file=None, require_token=False)
+    clock = settings.clock()
+    moment = clock.now()
+    assert datetime(2027, 1, 18, 7, 30, tzinfo=UTC) <= moment < datetime(2027, 1, 18, 7, 31, tzinfo=UTC)
+    for wrong in ("tomorrow", "2027-01-18T08:30:00"):  # a moment without its offset is ambiguous
+        with pytest.raises(SettingsError, match="PONTE_NOW"):
+            Settings.from_env({"PONTE_NOW": wrong}, env_file=None, require_token=False)

@@ -11,7 +11,7 @@ from bot.app.inbox import Inbox, poll
 from bot.app.progress import BroadcastWatch, watch_broadcasts
 from bot.app.schedule import schedule_outbox
 from bot.app.services import open_services
-from bot.config.clock import Clock, SystemClock
+from bot.config.clock import Clock
 from bot.config.settings import Settings
 from bot.render.i18n import load_all
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio.Event | None = None) -> None:
     """Poll Telegram until ``stop`` is set (or a signal arrives)."""
     load_all()
-    clock = clock or SystemClock()
+    clock = clock or settings.clock()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

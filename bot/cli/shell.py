@@ -241,7 +241,7 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
     path = db_path or (settings.db_path if settings.db_path != Path("ponte.db") else Path("ponte-shell.db"))
     settings = dataclasses.replace(settings, db_path=path)
     # The wall clock, which /wait moves ahead.
-    clock = ShiftedClock()
+    clock = settings.clock()
     services = await open_services(settings, clock)
     telegram = FakeTelegram(username="ponte_shell_bot")
     interactive = sys.stdin.isatty()

@@ -49,3 +49,7 @@ class ShiftedClock:
         if delta < timedelta():
             raise ValueError("the clock only moves forward")
         self._ahead += delta
+
+    def shift(self, delta: timedelta) -> None:
+        """Set the clock once, before it is used, to another moment (back or ahead): PONTE_NOW."""
+        self._ahead += delta

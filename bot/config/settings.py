@@ -7,12 +7,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.config.clock import ShiftedClock
 from bot.config.durations import DurationError, parse_duration
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -56,6 +57,9 @@ class Settings:
     change_delay: timedelta = DEFAULT_CHANGE_DELAY
     send_rate: float = 25.0  # messages a second overall, below Telegram's 30
     paid_broadcasts: bool = False  # broadcasts as Telegram's paid broadcasts: up to 1,000 a second, in Stars
+    # The moment the clock starts at instead of now (it runs on from there): to rehearse the exchange's week
+    # in the shell before it comes, and for tests that run the bot as a process.
+    start_at: datetime | None = None
 
     @classmethod
     def from_env(
@@ -153,6 +157,17 @@ class Settings:
                 value=raw_paid,
             )
 
+        start_at = None
+        if get("NOW") is not None:
+            try:
+                start_at = datetime.fromisoformat(get("NOW"))
+            except ValueError:
+                start_at = None
+            if start_at is None or start_at.tzinfo is None:
+                raise SettingsError(
+                    N_("PONTE_NOW must be a date and time with its offset, such as 2027-01-18T08:30:00+01:00 "
+                       "(it is {value})"), value=get("NOW"))
+
         return cls(
             token=token,
             api_url=api_url,
@@ -164,7 +179,15 @@ class Settings:
             change_delay=change_delay,
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
+            start_at=start_at,
         )
+
+    def clock(self) -> ShiftedClock:
+        """The clock the bot runs on: the real time, or the real time moved to start at ``PONTE_NOW``."""
+        clock = ShiftedClock()
+        if self.start_at is not None:
+            clock.shift(self.start_at - clock.now())
+        return clock
 
     def configure_logging(self) -> None:
         logging.basicConfig(
