@@ -260,3 +260,16 @@ async def test_nothing_is_queued_for_a_person_who_blocked_the_bot(bot: Harness) 
     await bot.services.people.blocked_us(MIKE)
     await _at(bot, WORKSHOP_START - timedelta(hours=24))
     assert [person for person, *_ in await _rows(bot)] == [GIULIA]
+
+
+async def test_a_reminder_queued_but_not_yet_sent_is_withdrawn_when_the_person_cancels(bot: Harness) -> None:
+    await _signed_up(bot)
+    slow_down = ApiError(429, "Too Many Requests: retry after 60", retry_after=60)
+    bot.telegram.fail_next_call_to["sendMessage"] = [slow_down, slow_down]
+    # Both reminders are written when due, then Telegram asks to wait a minute before sending anything.
+    await _at(bot, WORKSHOP_START - timedelta(hours=24))
+    assert _reminders(bot, GIULIA) == [] and _reminders(bot, MIKE) == []
+    await bot.services.signups.cancel(MIKE, WORKSHOP)
+    await _at(bot, WORKSHOP_START - timedelta(hours=24) + timedelta(seconds=61))
+    assert len(_reminders(bot, GIULIA)) == 1 and _reminders(bot, MIKE) == []
+    assert (MIKE, "reminder", "skipped", "the person cancelled") in await _rows(bot)

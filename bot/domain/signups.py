@@ -184,6 +184,9 @@ class Signups:
             if now >= event.starts_at:
                 return SignupResult(Outcome.STARTED, await tx.events.seats_by_slug(slug))
             await tx.registrations.save(event.id, participant_id, RegistrationStatus.CANCELLED, None, now)
+            # A reminder or change notice already queued for them is about an event they have left.
+            for kind in (NoticeKind.REMINDER, NoticeKind.EVENT_CHANGED):
+                await tx.outbox.withdraw(kind, event.id, now, "the person cancelled", participant_id)
             was_seated = current.status is RegistrationStatus.CONFIRMED
             promoted = await fill_free_seats(tx, event, now) if was_seated else []
             seats = await tx.events.seats_by_slug(slug)
