@@ -264,8 +264,14 @@ async def _preview(update: Update, context: PonteContext, draft: Broadcast) -> N
 async def edit_draft(update: Update, context: PonteContext) -> None:
     """Edit: write the texts again (the audience stays)."""
     draft = await _own_draft(update, context, context.action.number(0, -1))
-    if draft is not None:
-        await _ask_languages(update, context, draft)
+    if draft is None:
+        return
+    try:
+        draft = await context.services.broadcasts.rewrite(update.effective_user.id, draft.id)
+    except DraftGoneError:
+        await _closed(update, context, None)
+        return
+    await _ask_languages(update, context, draft)
 
 
 async def send_broadcast(update: Update, context: PonteContext) -> None:
@@ -282,6 +288,11 @@ async def send_broadcast(update: Update, context: PonteContext) -> None:
         return
     except DraftGoneError:
         await _closed(update, context, None)
+        return
+    if outcome is Sending.UNWRITTEN:
+        # An old Send of a draft whose text is being written again (Edit): it is still alive, so say so.
+        await toast(update, context, t._("This draft's text is being written again: send it from its new "
+                                         "preview, once the text is in."), alert=True)
         return
     if outcome is not Sending.STARTED:
         await _closed(update, context, sent if outcome is Sending.ALREADY else None)

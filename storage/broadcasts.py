@@ -106,6 +106,11 @@ class BroadcastRepository:
             "UPDATE broadcast SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (broadcast_id,))
         return cursor.rowcount == 1
 
+    async def clear_texts(self, broadcast_id: int) -> None:
+        """The texts are being written again: until they are, the draft has none to send."""
+        await self._db.execute(
+            "UPDATE broadcast SET text_it = NULL, text_en = NULL WHERE id = ? AND status = 'draft'", (broadcast_id,))
+
     async def write_one_text(self, broadcast_id: int, text: str) -> None:
         """One text for every reader."""
         await self._db.execute(

@@ -391,3 +391,39 @@ async def test_edit_writes_the_texts_again_and_only_the_new_ones_go(bot: Harness
     await bot.services.dispatcher.dispatch_due()
     assert _broadcasts_to(bot, GIULIA) == ["📣 <b>Dagli organizzatori dello scambio</b>\n\nSecond version, for all"]
     assert _broadcasts_to(bot, MIKE) == ["📣 <b>From the organizers of the exchange</b>\n\nSecond version, for all"]
+
+
+async def test_a_small_broadcast_over_before_its_first_progress_line_still_ends_with_the_final_one(
+        bot: Harness, clock: FixedClock) -> None:
+    """The watch waits for the Send press's own first line, so that line never covers the final one."""
+    await _people(bot)
+    await bot.send(ORGANISER, "/broadcast")
+    await bot.press(ORGANISER, "Everyone")
+    await bot.press(ORGANISER, "One text")
+    await _type(bot, ORGANISER, "Ci vediamo domani!", [])
+    await bot.press(ORGANISER, "Send")
+    progress = bot.last(ORGANISER)
+    async with bot.services.db.transaction() as tx:  # as if the press had not yet noted its first line
+        await tx.connection.execute("UPDATE broadcast SET progress_text = NULL, progress_at = NULL")
+    await bot.services.dispatcher.dispatch_due()
+    clock.advance(timedelta(seconds=1))
+    await _watch(bot).tick()
+    assert "accounted for" not in bot.telegram.messages[(ORGANISER, progress.message_id)].text
+    # The press notes its line; the next tick ends the broadcast with the final line, which stays.
+    await bot.services.broadcasts.note_progress(1, progress.text)
+    await _watch(bot).tick()
+    assert "all 4 people accounted for" in bot.telegram.messages[(ORGANISER, progress.message_id)].text
+
+
+async def test_an_old_send_pressed_while_the_text_is_written_again_says_so_and_sends_nothing(
+        bot: Harness) -> None:
+    await _people(bot)
+    await _draft_to_everyone(bot, "Prima versione", "First version")
+    old_send = bot.telegram.button(bot.last(ORGANISER), "Send")
+    await bot.press(ORGANISER, "Edit")
+    await bot.press(ORGANISER, "One text for everyone")
+    await bot.press_data(ORGANISER, old_send)
+    answer = bot.telegram.calls_to("answerCallbackQuery")[-1].params
+    assert "being written again" in answer["text"] and "canceled" not in answer["text"]
+    await bot.services.dispatcher.dispatch_due()
+    assert _broadcasts_to(bot, GIULIA) == [] and _broadcasts_to(bot, MIKE) == []

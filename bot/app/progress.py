@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 # Telegram lets a bot edit one message about once a second; a progress line every few seconds is plenty,
 # and leaves the chat's allowance to the messages themselves.
 EDIT_EVERY = timedelta(seconds=3)
+# How long the Send press has to show the first progress line before the watch goes on without it (a crash
+# between the two must not leave a broadcast unfinished).
+FIRST_WORD = timedelta(seconds=10)
 
 
 class BroadcastWatch:
@@ -36,7 +39,13 @@ class BroadcastWatch:
         """Look at every broadcast on its way: finish those that are complete, update the others' progress
         when its text changed and the last edit is old enough."""
         broadcasts = self._services.broadcasts
+        now = self._services.clock.now()
         for report in await broadcasts.on_their_way():
+            started = report.broadcast.started_at
+            if report.broadcast.progress_text is None and started is not None and now - started < FIRST_WORD:
+                # The Send press is still showing its first progress line: a small broadcast could be over
+                # before it, and that line would then cover the final one. Its journey has the first word.
+                continue
             if report.finished:
                 if await broadcasts.finish(report.broadcast.id) is not None:
                     await self._show(report, final=True)

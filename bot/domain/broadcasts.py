@@ -193,6 +193,17 @@ class Broadcasts:
                 await tx.broadcasts.write_english(broadcast_id, text)
             return await tx.broadcasts.get(broadcast_id)
 
+    async def rewrite(self, author_id: int, broadcast_id: int) -> Broadcast:
+        """Edit: the texts are written again, so the old preview's Send has nothing to send meanwhile.
+        Raises DraftGoneError when the draft is no longer being written."""
+        self._roles.require_organiser(author_id)
+        async with self._db.transaction() as tx:
+            broadcast = await self._own(tx, author_id, broadcast_id)
+            if broadcast.status is not BroadcastStatus.DRAFT:
+                raise DraftGoneError(f"broadcast {broadcast_id} is {broadcast.status}")
+            await tx.broadcasts.clear_texts(broadcast_id)
+            return await tx.broadcasts.get(broadcast_id)
+
     async def reach(self, author_id: int, broadcast_id: int) -> tuple[Broadcast, Reach]:
         """The draft and who it would reach if sent now (for the preview)."""
         self._roles.require_organiser(author_id)
