@@ -25,5 +25,4 @@ def test_the_broadcast_benchmark_accounts_for_everyone(tmp_path: Path) -> None:
         assert counts["accounted_for"] == 40
         assert counts["delivered"] + counts["blocked"] + counts["failed"] + counts["uncertain"] == 40
         assert (counts["delivered"], counts["blocked"]) == (38, 2)
-    assert figures["ponte"]["throttled"] == 0
     assert figures["ponte"]["freed_seat_wait_seconds"] is not None  # the freed seat went out
