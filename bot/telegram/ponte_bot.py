@@ -20,6 +20,13 @@ class PonteBot(ExtBot[None]):
     built from the answer: the typed path (a JSON dump per field, and building a ``Message`` that Ponte
     never reads) was over half of a sign-up's own cost when measured with bench/signup_burst.py."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The two lean calls carry every field already, so they need none of the Defaults this bot fills in
+        # for the rest (parse_mode): a bot without Defaults, sharing this one's connections, makes them,
+        # sparing the defaults pass on every press (measured: 4.5 µs a call).
+        self._lean = ExtBot(self.token, base_url=self.base_url.removesuffix(self.token), request=self.request)
+
     async def edit_view(self, chat_id: int, message_id: int, text: str, keyboard: str | None) -> None:
         """editMessageText in HTML without a link preview; ``keyboard`` is the JSON of the inline keyboard
         (bot.markup.keyboard_text). Errors are raised as by edit_message_text."""
@@ -27,7 +34,7 @@ class PonteBot(ExtBot[None]):
                 "link_preview_options": _NO_PREVIEW}
         if keyboard:
             data["reply_markup"] = keyboard
-        await self.do_api_request(EDIT_MESSAGE_TEXT, data)
+        await self._lean.do_api_request(EDIT_MESSAGE_TEXT, data)
 
     async def answer_press(self, query_id: str, text: str | None = None, *, alert: bool = False) -> None:
         """answerCallbackQuery: stops the spinner on the pressed button, with an optional short answer."""
@@ -35,4 +42,4 @@ class PonteBot(ExtBot[None]):
         if text:
             data["text"] = text
             data["show_alert"] = "true" if alert else "false"
-        await self.do_api_request(ANSWER_CALLBACK_QUERY, data)
+        await self._lean.do_api_request(ANSWER_CALLBACK_QUERY, data)
