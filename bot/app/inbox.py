@@ -43,7 +43,8 @@ class Inbox:
 
     async def receive(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Store a getUpdates answer in one statement; the updates not seen before, in order."""
-        encoded = [(update["update_id"], json.dumps(_replayable(update), ensure_ascii=False)) for update in updates]
+        encoded = [(update["update_id"], json.dumps(_replayable(update), ensure_ascii=False, check_circular=False))
+                   for update in updates]
         async with self._db.serialized() as tx:
             new = await tx.inbox.store(encoded, self._clock.now())
         return [update for update in updates if update["update_id"] in new]
