@@ -90,14 +90,6 @@ class OutboxRepository:
         ])
         return cursor.rowcount
 
-    async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Rows due now, personal ones first."""
-        rows = list(await self._db.execute_fetchall(_DUE_IN_LANE, (str(OutboxLane.PERSONAL), to_db(now), limit)))
-        if len(rows) < limit:
-            rows += await self._db.execute_fetchall(_DUE_IN_LANE, (str(OutboxLane.BULK), to_db(now),
-                                                                   limit - len(rows)))
-        return [_message(row) for row in rows]
-
     async def claim(self, now: datetime) -> OutboxMessage | None:
         """The next row to send (a due personal row whenever there is one, else a due bulk row), marked
         ``sending``. Run it in the transaction that reads what the row needs."""
