@@ -141,9 +141,9 @@ async def my_events(update: Update, context: PonteContext) -> None:
     entries += [(False, entry, _my_line(context, entry)) for entry in past[:PAST_SHOWN]]
     pages = paged(entries, lambda item: units(item[2]) + 1, MY_BUDGET, MY_PAGE)
     page = min(context.action.number(0) if context.action.name == "my" else 0, len(pages) - 1)
-    heading = t._("🗂 <b>Your events</b>")
-    if len(pages) > 1:
-        heading += " " + t.n_("(page {page} of {n})", "(page {page} of {n})", len(pages), page=page + 1)
+    heading = t._("🗂 <b>Your events</b>") if len(pages) == 1 else t.n_(
+        "🗂 <b>Your events</b> (page {page} of {n})", "🗂 <b>Your events</b> (page {page} of {n})", len(pages),
+        page=page + 1)
     lines = [heading]
     note = zone_note(t, context.person.timezone if context.person else None)
     if note:

@@ -101,9 +101,9 @@ def agenda_view(t: Translator, events: list[EventSeats], page: int, reader_tz: s
         return t._("The agenda is empty for now: the organizers haven't published any events yet."), []
     pages = agenda_pages(t, events, reader_tz, now)
     page = min(max(page, 0), len(pages) - 1)
-    parts = [t._("📅 <b>Agenda of the Turin–Baltimore exchange</b>")]
-    if len(pages) > 1:
-        parts[0] += " " + t.n_("(page {page} of {n})", "(page {page} of {n})", len(pages), page=page + 1)
+    parts = [t._("📅 <b>Agenda of the Turin–Baltimore exchange</b>") if len(pages) == 1 else t.n_(
+        "📅 <b>Agenda of the Turin–Baltimore exchange</b> (page {page} of {n})",
+        "📅 <b>Agenda of the Turin–Baltimore exchange</b> (page {page} of {n})", len(pages), page=page + 1)]
     if ended:
         parts.append(t._("Everything on the agenda is over. Here's what took place: tap an event to read about it."))
     for day, items in group_by_day(pages[page], lambda e: e.timezone):
@@ -271,9 +271,9 @@ def speaker_pages(language: str, event: Event) -> tuple[str, ...]:
     pages = paged(_speaker_lines(language, event.speakers), units, SPEAKERS_BUDGET, SPEAKERS_PAGE)
     texts = []
     for number, lines in enumerate(pages, start=1):
-        heading = t._("👥 <b>Speakers of {title}</b>", title=title)
-        if len(pages) > 1:
-            heading += " " + t.n_("(page {page} of {n})", "(page {page} of {n})", len(pages), page=number)
+        heading = t._("👥 <b>Speakers of {title}</b>", title=title) if len(pages) == 1 else t.n_(
+            "👥 <b>Speakers of {title}</b> (page {page} of {n})", "👥 <b>Speakers of {title}</b> (page {page} of {n})",
+            len(pages), page=number, title=title)
         texts.append("\n".join([heading, "", *lines]))
     return tuple(texts)
 
