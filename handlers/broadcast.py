@@ -63,6 +63,14 @@ async def _closed(update: Update, context: PonteContext, broadcast: Broadcast | 
     await reply(update, context, text)
 
 
+async def _refused(update: Update, context: PonteContext, error: NotAllowedError | DraftGoneError) -> None:
+    """What a stakeholder's press, or a press on a draft that is gone, is told; nothing is sent."""
+    if isinstance(error, NotAllowedError):
+        await _refuse(update, context)
+    else:
+        await _closed(update, context, None)
+
+
 async def broadcast(update: Update, context: PonteContext) -> None:
     """/broadcast: whom to write to (organisers only)."""
     await _choose_audience(update, context)
@@ -283,11 +291,8 @@ async def send_broadcast(update: Update, context: PonteContext) -> None:
         outcome, sent = await context.services.broadcasts.send(
             user_id, context.action.number(0, -1), framed, chat_id=query.message.chat.id if query.message else None,
             progress_message_id=query.message.message_id if query.message else None)
-    except NotAllowedError:
-        await _refuse(update, context)
-        return
-    except DraftGoneError:
-        await _closed(update, context, None)
+    except (NotAllowedError, DraftGoneError) as error:
+        await _refused(update, context, error)
         return
     if outcome is Sending.UNWRITTEN:
         # An old Send of a draft whose text is being written again (Edit): it is still alive, so say so.
@@ -317,11 +322,8 @@ async def cancel_draft(update: Update, context: PonteContext) -> None:
         return
     try:
         draft = await context.services.broadcasts.cancel(user_id, context.action.number(0, -1))
-    except NotAllowedError:
-        await _refuse(update, context)
-        return
-    except DraftGoneError:
-        await _closed(update, context, None)
+    except (NotAllowedError, DraftGoneError) as error:
+        await _refused(update, context, error)
         return
     if draft.status is not BroadcastStatus.CANCELLED:
         await _closed(update, context, draft)
