@@ -133,17 +133,25 @@ def _draft_id(context: PonteContext) -> int:
     return context.action.number(0, default=-1)
 
 
+async def _not_yours(update: Update, context: PonteContext) -> None:
+    await toast(update, context, context.t._("Only the organizers can change the agenda."), alert=True)
+
+
+async def _settled_already(update: Update, context: PonteContext) -> None:
+    await toast(update, context, context.t._("This file was already applied or dropped: nothing more to do."),
+                alert=True)
+
+
 async def apply_draft(update: Update, context: PonteContext) -> None:
     """Apply: once, however many times it is pressed."""
     t = context.t
     try:
         report = await context.services.agenda.apply_draft(update.effective_user.id, _draft_id(context))
     except NotAllowedError:
-        await toast(update, context, t._("Only the organizers can change the agenda."), alert=True)
+        await _not_yours(update, context)
         return
     except DraftGone:
-        await toast(update, context, t._("This file was already applied or dropped: nothing more to do."),
-                    alert=True)
+        await _settled_already(update, context)
         return
     lines = [t._("✅ <b>The agenda is updated.</b>"), *_summary(t, report)]
     if report.notified:
@@ -157,11 +165,10 @@ async def drop_draft(update: Update, context: PonteContext) -> None:
     try:
         dropped = await context.services.agenda.drop_draft(update.effective_user.id, _draft_id(context))
     except NotAllowedError:
-        await toast(update, context, t._("Only the organizers can change the agenda."), alert=True)
+        await _not_yours(update, context)
         return
     if not dropped:
-        await toast(update, context, t._("This file was already applied or dropped: nothing more to do."),
-                    alert=True)
+        await _settled_already(update, context)
         return
     await reply(update, context, t._("✖️ Dropped: the agenda is as it was."))
 

@@ -187,11 +187,8 @@ async def _own_draft(update: Update, context: PonteContext, broadcast_id: int) -
     """The draft a button refers to, still being written; else the right answer is given and None returned."""
     try:
         draft = await context.services.broadcasts.get(update.effective_user.id, broadcast_id)
-    except NotAllowedError:
-        await _refuse(update, context)
-        return None
-    except DraftGoneError:
-        await _closed(update, context, None)
+    except (NotAllowedError, DraftGoneError) as error:
+        await _refused(update, context, error)
         return None
     if draft.status is not BroadcastStatus.DRAFT:
         await _closed(update, context, draft)
