@@ -182,4 +182,82 @@ MIGRATIONS: tuple[Migration, ...] = (
         dropped_at    TEXT
     );
     """),
+    Migration("questionnaires after the visits, and the answers people give", """
+    CREATE TABLE questionnaire (
+        id               INTEGER PRIMARY KEY,
+        slug             TEXT NOT NULL UNIQUE,
+        title_it         TEXT NOT NULL,
+        title_en         TEXT NOT NULL,
+        intro_it         TEXT NOT NULL DEFAULT '',
+        intro_en         TEXT NOT NULL DEFAULT '',
+        kinds            TEXT NOT NULL DEFAULT '[]',  -- JSON: the event kinds it is asked after
+        events           TEXT NOT NULL DEFAULT '[]',  -- JSON: the event slugs it is asked after
+        anonymous        INTEGER NOT NULL DEFAULT 1,  -- 0: coordinators see who answered
+        open_seconds     INTEGER NOT NULL,            -- how long a request stays open once sent
+        updated_at       TEXT NOT NULL
+    );
+    CREATE TABLE question (
+        id                INTEGER PRIMARY KEY,
+        questionnaire_id  INTEGER NOT NULL REFERENCES questionnaire (id) ON DELETE CASCADE,
+        key               TEXT NOT NULL,              -- stable: answers stay comparable across re-imports
+        position          INTEGER NOT NULL,
+        kind              TEXT NOT NULL CHECK (kind IN ('rating', 'scale', 'single', 'multiple', 'text')),
+        required          INTEGER NOT NULL DEFAULT 1,
+        text_it           TEXT NOT NULL,
+        text_en           TEXT NOT NULL,
+        low_it            TEXT NOT NULL DEFAULT '',   -- the labelled ends of a rating or a scale
+        low_en            TEXT NOT NULL DEFAULT '',
+        high_it           TEXT NOT NULL DEFAULT '',
+        high_en           TEXT NOT NULL DEFAULT '',
+        max_length        INTEGER,                    -- free text only
+        UNIQUE (questionnaire_id, key)
+    );
+    CREATE TABLE choice (
+        id           INTEGER PRIMARY KEY,
+        question_id  INTEGER NOT NULL REFERENCES question (id) ON DELETE CASCADE,
+        key          TEXT NOT NULL,
+        position     INTEGER NOT NULL,
+        label_it     TEXT NOT NULL,
+        label_en     TEXT NOT NULL,
+        UNIQUE (question_id, key)
+    );
+    -- One person asked about one event. participant_id becomes NULL when the person deletes their data:
+    -- the answers stay in the report, detached; language and city are kept as the report groups by them.
+    CREATE TABLE response (
+        id                INTEGER PRIMARY KEY,
+        questionnaire_id  INTEGER NOT NULL REFERENCES questionnaire (id),
+        event_id          INTEGER NOT NULL REFERENCES event (id),
+        participant_id    INTEGER REFERENCES participant (telegram_id) ON DELETE SET NULL,
+        language          TEXT NOT NULL CHECK (language IN ('it', 'en')),
+        city              TEXT CHECK (city IN ('torino', 'baltimore', 'elsewhere')),
+        asked_at          TEXT NOT NULL,
+        reminded_at       TEXT,
+        closes_at         TEXT NOT NULL,
+        position          INTEGER NOT NULL DEFAULT 0,  -- the question the person is at, to resume there
+        message_id        INTEGER,                     -- the message edited in place, question after question
+        submitted_at      TEXT,
+        UNIQUE (event_id, participant_id)
+    );
+    CREATE INDEX response_event ON response (event_id);
+    CREATE INDEX response_participant ON response (participant_id);
+    -- One row per question answered (or skipped); the choices picked are in answer_choice.
+    CREATE TABLE answer (
+        response_id  INTEGER NOT NULL REFERENCES response (id) ON DELETE CASCADE,
+        question_id  INTEGER NOT NULL REFERENCES question (id),
+        number       INTEGER,                          -- rating 1-5, scale 0-10
+        text         TEXT,                             -- free text
+        skipped      INTEGER NOT NULL DEFAULT 0,
+        answered_at  TEXT NOT NULL,
+        PRIMARY KEY (response_id, question_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX answer_question ON answer (question_id);
+    CREATE TABLE answer_choice (
+        response_id  INTEGER NOT NULL,
+        question_id  INTEGER NOT NULL,
+        choice_id    INTEGER NOT NULL REFERENCES choice (id),
+        PRIMARY KEY (response_id, question_id, choice_id),
+        FOREIGN KEY (response_id, question_id) REFERENCES answer (response_id, question_id) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    CREATE INDEX answer_choice_choice ON answer_choice (choice_id);
+    """),
 )

@@ -25,6 +25,9 @@ def test_defaults_and_values() -> None:
                                  env_file=None)
     assert settings.admins == frozenset({1, 2, 3}) and settings.log_level == "DEBUG"
     assert settings.api_url == "http://127.0.0.1:8081/bot" and str(settings.db_path) == "/tmp/x.db"
+    assert settings.coordinators == frozenset()
+    settings = Settings.from_env({"PONTE_TOKEN": TOKEN, "PONTE_COORDINATORS": "7,8 "}, env_file=None)
+    assert settings.coordinators == frozenset({7, 8})
 
 
 def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
@@ -38,6 +41,7 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     ({}, "PONTE_TOKEN"),
     ({"PONTE_TOKEN": "no colon"}, "PONTE_TOKEN"),
     ({"PONTE_TOKEN": TOKEN, "PONTE_ADMINS": "12,bob"}, "PONTE_ADMINS"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_COORDINATORS": "12;13"}, "PONTE_COORDINATORS"),
     ({"PONTE_TOKEN": TOKEN, "PONTE_TIMEZONE": "Europe/Torino"}, "PONTE_TIMEZONE"),
     ({"PONTE_TOKEN": TOKEN, "PONTE_API_URL": "api.telegram.org"}, "PONTE_API_URL"),
     ({"PONTE_TOKEN": TOKEN, "PONTE_LOG_LEVEL": "loud"}, "PONTE_LOG_LEVEL"),

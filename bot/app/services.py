@@ -38,7 +38,7 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
     # Reminders and change notices are derived from the database when their moment comes.
     dispatcher.add_source(Reminders(db, settings.reminders))
     dispatcher.add_source(Changes(db))
-    roles = Roles(settings.admins)
+    roles = Roles(settings.admins, settings.coordinators)
     return Services(
         settings=settings,
         db=db,

@@ -49,6 +49,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     db_path: Path = Path("ponte.db")
     admins: frozenset[int] = frozenset()
+    coordinators: frozenset[int] = frozenset()  # read feedback and pull the report
     timezone: str = "Europe/Rome"
     log_level: str = "INFO"
     # How long before an event its participants are reminded, unless the agenda file says otherwise.
@@ -101,16 +102,12 @@ class Settings:
                 value=api_url, example=DEFAULT_API_URL,
             )
 
-        admins: set[int] = set()
-        for part in (get("ADMINS") or "").split(","):
-            if part.strip():
-                if not part.strip().isdigit():
-                    raise SettingsError(
-                        N_("PONTE_ADMINS must be Telegram user ids separated by commas ({value} is not one), "
-                           "for example PONTE_ADMINS=12345,67890"),
-                        value=part.strip(),
-                    )
-                admins.add(int(part))
+        admins = _ids(get("ADMINS"), N_(
+            "PONTE_ADMINS must be Telegram user ids separated by commas ({value} is not one), "
+            "for example PONTE_ADMINS=12345,67890"))
+        coordinators = _ids(get("COORDINATORS"), N_(
+            "PONTE_COORDINATORS must be Telegram user ids separated by commas ({value} is not one), "
+            "for example PONTE_COORDINATORS=12345,67890"))
 
         timezone = get("TIMEZONE") or "Europe/Rome"
         try:
@@ -172,7 +169,8 @@ class Settings:
             token=token,
             api_url=api_url,
             db_path=Path(get("DB") or "ponte.db"),
-            admins=frozenset(admins),
+            admins=admins,
+            coordinators=coordinators,
             timezone=timezone,
             log_level=log_level,
             reminders=reminders,
@@ -200,6 +198,17 @@ class Settings:
         # so its loggers stay at INFO even when Ponte's own run at DEBUG.
         if self.log_level == "DEBUG":
             logging.getLogger("telegram").setLevel(logging.INFO)
+
+
+def _ids(raw: str | None, problem: str) -> frozenset[int]:
+    """Telegram user ids separated by commas; ``problem`` (a msgid with ``{value}``) names a bad one."""
+    ids: set[int] = set()
+    for part in (raw or "").split(","):
+        if part.strip():
+            if not part.strip().isdigit():
+                raise SettingsError(problem, value=part.strip())
+            ids.add(int(part))
+    return frozenset(ids)
 
 
 def _reminders(raw: str | None) -> tuple[timedelta, ...]:
