@@ -21,6 +21,7 @@ from storage.inbox import InboxRepository
 from storage.migrations import MIGRATIONS, Migration
 from storage.outbox import OutboxRepository
 from storage.participants import ParticipantRepository
+from storage.questionnaires import QuestionnaireRepository
 from storage.registrations import RegistrationRepository
 from storage.reminders import ReminderRepository
 
@@ -42,7 +43,7 @@ class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
     __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
-                 "registrations", "reminders")
+                 "questionnaires", "registrations", "reminders")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -56,6 +57,7 @@ class Transaction:
         self.reminders = ReminderRepository(connection)
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)
+        self.questionnaires = QuestionnaireRepository(connection)
 
 
 class Database:
