@@ -6,6 +6,7 @@ import html
 
 from telegram import Update
 
+from bot.domain.roles import Role
 from bot.render.i18n import N_, Translator
 from handlers.common import reply, toast
 from handlers.context import PonteContext
@@ -15,9 +16,9 @@ from handlers.menus import main_menu
 
 def help_text(context: PonteContext) -> str:
     t = context.t
-    organiser = bool(context.person and context.services.roles.is_organiser(context.person.telegram_id))
+    role = context.services.roles.role_of(context.person.telegram_id) if context.person else Role.STAKEHOLDER
     lines = [t._("Here's what you can do:")]
-    lines += [f"/{name} — {t._(description)}" for name, description in context.routing.menu(organiser=organiser)]
+    lines += [f"/{name} — {t._(description)}" for name, description in context.routing.menu(role=role)]
     return "\n".join(lines)
 
 

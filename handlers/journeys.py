@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from telegram import Update
 
 from bot.domain.pending import PendingStep
+from bot.domain.roles import Role
 from bot.render import callback_data
 from bot.render.callback_data import Action
 from handlers.context import PonteContext
@@ -24,6 +25,7 @@ class Command:
     run: Journey
     menu: str | None = None  # its line in the phone's menu and /help (a msgid); None keeps it out
     organisers_only: bool = False  # for the menu only: the rule itself is checked in the domain
+    feedback_readers: bool = False  # for the menu only: coordinators and organisers see it (Roles.may_read_feedback)
     before_consent: bool = False  # usable before the person has agreed to the privacy notice
 
 
@@ -66,9 +68,19 @@ class Routing:
             return None
         return press, action
 
-    def menu(self, *, organiser: bool) -> list[tuple[str, str]]:
-        """(command, msgid) for the phone's menu and /help."""
-        return [(c.name, c.menu) for c in self.commands if c.menu and (organiser or not c.organisers_only)]
+    def menu(self, *, organiser: bool = False, role: Role | None = None) -> list[tuple[str, str]]:
+        """(command, msgid) for the phone's menu and /help: everyone's, and those of the role (``organiser``
+        is the organiser's role, for callers that know no other)."""
+        if role is not None:
+            organiser = role is Role.ORGANISER
+        reader = organiser or role is Role.COORDINATOR
+        return [(c.name, c.menu) for c in self.commands if c.menu and (
+            (organiser or not c.organisers_only) and (reader or not c.feedback_readers))]
+
+    def role_menu(self, role: Role) -> list[tuple[str, str]]:
+        """The commands a role adds to everyone's: what a person can do once granted it."""
+        everyone = set(self.menu(role=Role.STAKEHOLDER))
+        return [entry for entry in self.menu(role=role) if entry not in everyone]
 
     def open_before_consent(self, update: Update) -> bool:
         """Whether this update may be handled before the person consents (read and answer the notice,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain.roles import Role
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import LANGUAGES, N_, translator
 from bot.render.timefmt import city_name
+from handlers.command_menus import publish_menu
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press
@@ -35,6 +37,10 @@ async def set_language(update: Update, context: PonteContext) -> None:
     if not context.person.consented:
         await show_privacy_notice(update, context, event_slug=None)
         return
+    role = context.services.roles.role_of(update.effective_user.id)
+    if role is not Role.STAKEHOLDER:
+        # Their own menu is in their language too.
+        await publish_menu(context.bot, context.routing, update.effective_user.id, role, language)
     await show_settings(update, context, note=context.t._("Done: I'll speak English from now on."))
 
 

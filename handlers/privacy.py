@@ -6,13 +6,16 @@ import html
 
 from telegram import Update
 
+from bot.domain.roles import Role
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import N_
+from handlers.command_menus import publish_menu
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press
 from handlers.menus import city_buttons, language_buttons
+from handlers.team import open_invite, token_from_button
 
 
 def _notice_text(context: PonteContext) -> str:
@@ -27,10 +30,12 @@ def _notice_text(context: PonteContext) -> str:
     )
 
 
-async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None) -> None:
-    """Ask for consent; nothing but the id and the language is kept until the person agrees."""
+async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None, *,
+                              invite: str | None = None) -> None:
+    """Ask for consent; nothing but the id and the language is kept until the person agrees. The event of the
+    person's link, or their invitation (handlers.team.token_to_button), rides on the consent button."""
     t = context.t
-    extra = (event_slug,) if event_slug else ()
+    extra = (event_slug,) if event_slug else (invite,) if invite else ()
     text = t._(
         "👋 Welcome to <b>Ponte</b>, the bot of the Turin–Baltimore exchange of the EU International Urban "
         "Cooperation program: the agenda, sign-ups and waiting lists, in Italian and English."
@@ -52,6 +57,16 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
         await context.services.people.consent(user.id, user.full_name, t.language)
         person = await context.services.people.note_username(user.id, user.username)
         context.person = person
+        role = context.services.roles.role_of(user.id)
+        if role is not Role.STAKEHOLDER:
+            # Someone PONTE_ADMINS or PONTE_COORDINATORS names, meeting the bot: their chat exists now.
+            await publish_menu(context.bot, context.routing, user.id, role, person.language)
+        if (token := token_from_button(action.arg(1))) is not None:
+            await open_invite(update, context, token)
+            await reply(update, context, t._(
+                "Thank you, {name}! Where are you based? I'll show every time in your time zone too.",
+                name=html.escape(person.display_name or user.first_name)), city_buttons(t, None), new=True)
+            return
         # The event to show afterwards travels in the buttons: only a real one (a forged or stale slug
         # could not even fit in the next button's data).
         slug = action.arg(1) or None
@@ -94,6 +109,9 @@ async def confirm_forget(update: Update, context: PonteContext) -> None:
 async def forget_me(update: Update, context: PonteContext) -> None:
     """Delete the person and everything about them."""
     await context.services.people.forget(update.effective_user.id)
+    # Roles granted by invitation went with the data: so do the commands in their menu.
+    user_id = update.effective_user.id
+    await publish_menu(context.bot, context.routing, user_id, context.services.roles.role_of(user_id), None)
     await reply(update, context, context.t._(
         "Done: everything about you has been deleted. Send /start if you ever want to come back."))
 

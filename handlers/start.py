@@ -22,6 +22,7 @@ from handlers.journeys import Command, Contribution, Press
 from handlers.menus import back_button, city_buttons, main_menu
 from handlers.preferences import show_settings
 from handlers.privacy import show_privacy_notice
+from handlers.team import invite_token, open_invite, token_to_button
 
 _EVENT_LINK = re.compile(r"^e_([a-z0-9][a-z0-9-]{0,39})$")
 
@@ -30,6 +31,9 @@ async def start(update: Update, context: PonteContext) -> None:
     """/start, or an ``?start=e_<slug>`` link from a poster: consent first, then what was asked for."""
     t = context.t
     payload = context.args[0] if context.args else ""
+    if (token := invite_token(payload)) is not None:
+        await _start_with_invite(update, context, token)
+        return
     match = _EVENT_LINK.match(payload)
     slug = match.group(1) if match else None
     known = slug is not None and await context.services.agenda.find(slug) is not None
@@ -55,6 +59,18 @@ async def start(update: Update, context: PonteContext) -> None:
     await reply(update, context, t._(
         "Welcome back, {name}!", name=html.escape(person.display_name or update.effective_user.first_name))
         + "\n\n" + help_text(context), main_menu(t))
+
+
+async def _start_with_invite(update: Update, context: PonteContext, token: str) -> None:
+    """An invitation to the team (``?start=r_<token>``): after consent, for a newcomer."""
+    person = context.person
+    if not (person and person.consented):
+        await context.services.people.meet(update.effective_user.id)
+        await show_privacy_notice(update, context, event_slug=None, invite=token_to_button(token))
+        return
+    await open_invite(update, context, token)
+    if person.timezone is None:
+        await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t, None))
 
 
 async def choose_city(update: Update, context: PonteContext) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
 from storage.changes import ChangeRepository
 from storage.drafts import DraftRepository
@@ -24,6 +25,7 @@ from storage.participants import ParticipantRepository
 from storage.questionnaires import QuestionnaireRepository
 from storage.registrations import RegistrationRepository
 from storage.reminders import ReminderRepository
+from storage.roles import RoleRepository
 
 
 class SchemaTooNewError(Exception):
@@ -42,8 +44,8 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
-                 "questionnaires", "registrations", "reminders")
+    __slots__ = ("audit", "broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox",
+                 "participants", "questionnaires", "registrations", "reminders", "roles")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -58,6 +60,8 @@ class Transaction:
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)
         self.questionnaires = QuestionnaireRepository(connection)
+        self.roles = RoleRepository(connection)
+        self.audit = AuditRepository(connection)
 
 
 class Database:

@@ -260,4 +260,39 @@ MIGRATIONS: tuple[Migration, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX answer_choice_choice ON answer_choice (choice_id);
     """),
+    Migration("roles granted by invitation and by the settings, invitations, and the audit log", """
+    -- One row per person and role. by_settings: PONTE_ADMINS or PONTE_COORDINATORS grant it (written at every
+    -- start); granted_by: the organiser whose invitation granted it. A role the settings stop granting stays
+    -- when an invitation granted it too.
+    CREATE TABLE role_grant (
+        telegram_id  INTEGER NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('organiser', 'coordinator')),
+        by_settings  INTEGER NOT NULL DEFAULT 0,
+        granted_by   INTEGER,
+        granted_at   TEXT NOT NULL,
+        PRIMARY KEY (telegram_id, role)
+    ) WITHOUT ROWID;
+    -- Only a hash of the link's token is kept: the database alone cannot open the door.
+    CREATE TABLE invite (
+        id          INTEGER PRIMARY KEY,
+        token_hash  TEXT NOT NULL UNIQUE,
+        role        TEXT NOT NULL CHECK (role IN ('organiser', 'coordinator')),
+        created_by  INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        used_by     INTEGER,
+        used_at     TEXT,
+        revoked_at  TEXT
+    );
+    CREATE INDEX invite_creator ON invite (created_by);
+    -- Who did what, when: privileged actions only. actor_id NULL is the command line; detail is JSON holding
+    -- ids and counts, never names.
+    CREATE TABLE audit (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        actor_id  INTEGER,
+        action    TEXT NOT NULL,
+        detail    TEXT NOT NULL DEFAULT '{}'
+    );
+    """),
 )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -38,8 +37,10 @@ from handlers import (
     privacy,
     signup,
     start,
+    team,
 )
 from handlers.buttons import press_button
+from handlers.command_menus import publish_menu
 from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
 from handlers.journeys import Routing
@@ -47,7 +48,7 @@ from handlers.journeys import Routing
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload, team)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:
@@ -133,14 +134,9 @@ async def publish_profile(application: PonteApplication) -> None:
         await bot.set_my_commands(commands, language_code=code)
         await bot.set_my_description(help.bot_description(t), language_code=code)
         await bot.set_my_short_description(help.bot_short_description(t), language_code=code)
-    for admin in application.services.settings.admins:
-        for language in LANGUAGES:
-            t = translator(language)
-            menu = [BotCommand(name, t._(text)) for name, text in routing.menu(organiser=True)]
-            try:
-                await bot.set_my_commands(menu, scope=BotCommandScopeChat(admin),
-                                          language_code=None if language == "en" else language)
-            except TelegramError as error:
-                # An organiser who has not opened the bot yet has no chat to scope a menu to.
-                log.info("no organiser menu for %s yet: %s", admin, error)
-                break
+    # Everyone with a role gets their own menu, in their language, as every start brings the roles up to date.
+    services = application.services
+    for telegram_id in sorted(services.roles.holders()):
+        person = await services.people.get(telegram_id)
+        await publish_menu(bot, routing, telegram_id, services.roles.role_of(telegram_id),
+                           person.language if person else None)

@@ -9,6 +9,7 @@ from bot.config.settings import Settings
 from bot.delivery.outbox import Dispatcher
 from bot.delivery.pacing import Pacer
 from bot.domain.agenda import Agenda
+from bot.domain.audit import Audit
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.changes import Changes
 from bot.domain.groups import Groups
@@ -17,6 +18,7 @@ from bot.domain.reminders import Reminders
 from bot.domain.roles import Roles
 from bot.domain.services import Domain
 from bot.domain.signups import Signups
+from bot.domain.team import Team
 from storage import Database
 
 
@@ -39,15 +41,21 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
     dispatcher.add_source(Reminders(db, settings.reminders))
     dispatcher.add_source(Changes(db))
     roles = Roles(settings.admins, settings.coordinators)
+    team = Team(db, clock, roles, dispatcher.wake, invite_ttl=settings.invite_ttl,
+                home_timezone=settings.timezone)
+    # The settings' roles into the database, and every role held into the view asked on each press.
+    await team.start()
     return Services(
         settings=settings,
         db=db,
         clock=clock,
-        people=People(db, clock, dispatcher.wake),
+        people=People(db, clock, dispatcher.wake, on_forget=team.forget),
         agenda=Agenda(db, clock, dispatcher.wake, change_delay=settings.change_delay, roles=roles),
         signups=Signups(db, clock, roles, dispatcher.wake),
         roles=roles,
         dispatcher=dispatcher,
         groups=Groups(db, clock),
         broadcasts=Broadcasts(db, clock, roles, dispatcher.wake),
+        team=team,
+        audit=Audit(db, clock),
     )

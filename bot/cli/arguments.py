@@ -34,6 +34,8 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
      N_("I don't know what to do with: {names}")),
     (re.compile(r"^argument (?P<name>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)$"),
      N_("{value} is not a valid {name}; choose one of: {choices}")),
+    (re.compile(r"^argument (?P<name>\S+): invalid \S+ value: (?P<value>.+)$"),
+     N_("{value} is not a valid value for {name}; see --help")),
     (re.compile(r"^argument (?P<name>\S+): expected one argument$"),
      N_("{name} needs a value after it")),
     (re.compile(r"^argument (?P<name>\S+): ignored explicit argument (?P<value>.+)$"),

@@ -49,9 +49,23 @@ def build_parser(t: Translator) -> PonteParser:
                                       description=t._("Write the current agenda as TOML."))
     dump.options.add_argument("-o", "--output", type=Path, default=None, metavar=t._("FILE"),
                               help=t._("file to write (default: standard output)"))
+    audit = commands.add_parser(
+        "audit", help=t._("print the audit log of privileged actions"),
+        description=t._("Print who did what privileged action (agenda imports, broadcasts, roles, invitations, "
+                        "exports) and when, newest first, in the exchange's time zone."))
+    audit.options.add_argument("--limit", type=_positive, default=50, metavar=t._("N"),
+                               help=t._("how many entries to print (default: 50)"))
     agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
                                description=t._("Print the example agenda built from the seed article."))
     return parser
+
+
+def _positive(text: str) -> int:
+    """A whole number above 0 (argparse names the option when this raises ValueError)."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.shell import run_shell
 
             return asyncio.run(run_shell(settings, t, db_path=args.db))
+        if args.command == "audit":
+            from bot.cli.audit import print_audit
+
+            return print_audit(settings, t, args.limit)
         from bot.cli.agenda import export_agenda, import_agenda
 
         if args.agenda_command == "import":

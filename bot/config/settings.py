@@ -20,6 +20,7 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 DEFAULT_CHANGE_DELAY = timedelta(minutes=2)
+DEFAULT_INVITE_TTL = timedelta(days=7)
 MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
@@ -56,6 +57,8 @@ class Settings:
     reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     # The quiet period after an event changes: changes within it make one notice with the net change.
     change_delay: timedelta = DEFAULT_CHANGE_DELAY
+    # How long an invitation to the team (an organiser's or a coordinator's link) stays valid.
+    invite_ttl: timedelta = DEFAULT_INVITE_TTL
     send_rate: float = 25.0  # messages a second overall, below Telegram's 30
     paid_broadcasts: bool = False  # broadcasts as Telegram's paid broadcasts: up to 1,000 a second, in Stars
     # The moment the clock starts at instead of now (it runs on from there): to rehearse the exchange's week
@@ -134,6 +137,17 @@ class Settings:
                     value=get("CHANGE_DELAY"),
                 ) from None
 
+        invite_ttl = DEFAULT_INVITE_TTL
+        if get("INVITE_TTL") is not None:
+            try:
+                invite_ttl = parse_duration(get("INVITE_TTL"))
+            except DurationError:
+                invite_ttl = timedelta(0)
+            if not invite_ttl:
+                raise SettingsError(
+                    N_("PONTE_INVITE_TTL must be how long an invitation link stays valid, a duration such as 7d, "
+                       "48h or 30m (it is {value})"), value=get("INVITE_TTL"))
+
         raw_rate = get("SEND_RATE") or "25"
         try:
             send_rate = float(raw_rate)
@@ -175,6 +189,7 @@ class Settings:
             log_level=log_level,
             reminders=reminders,
             change_delay=change_delay,
+            invite_ttl=invite_ttl,
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
             start_at=start_at,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.config.clock import Clock
 from bot.config.settings import DEFAULT_CHANGE_DELAY
 from bot.domain.agenda_file import AgendaFileError, parse_agenda
+from bot.domain.audit import AuditAction, note
 from bot.domain.changes import audience, notable, note_change, snapshot
 from bot.domain.roles import Roles
 from bot.domain.signups import fill_free_seats
@@ -83,6 +84,9 @@ class Agenda:
         file stay as they are: cancelling one is a decision the organiser writes down (status)."""
         async with self._db.transaction() as tx:
             report = await self._apply(tx, events, dry_run)
+            if not dry_run:
+                # Only the command line (and the tests' own set-up) applies a file directly.
+                await note(tx, self._clock, None, AuditAction.AGENDA_IMPORTED, _import_detail(report))
         if report.promoted or report.notified:
             self._wake_outbox()
         return report
@@ -149,6 +153,8 @@ class Agenda:
             if not await tx.drafts.settle(draft_id, self._clock.now(), applied=True):
                 raise DraftGone(draft_id)
             report = await self._apply(tx, events, dry_run=False)
+            await note(tx, self._clock, organiser_id, AuditAction.AGENDA_IMPORTED,
+                       {**_import_detail(report), "draft": draft_id})
         if report.promoted or report.notified:
             self._wake_outbox()
         return report
@@ -161,6 +167,10 @@ class Agenda:
             if draft is None or draft.organiser_id != organiser_id:
                 return False
             return await tx.drafts.settle(draft_id, self._clock.now(), applied=False)
+
+
+def _import_detail(report: ImportReport) -> dict[str, int]:
+    return {"added": len(report.added), "changed": len(report.changed), "cancelled": len(report.cancelled)}
 
 
 async def _would_tell(tx: Transaction, old: Event, new: Event, now: datetime) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config.clock import Clock
+from bot.domain.audit import AuditAction, note
 from bot.domain.languages import LANGUAGES, language_for
 from bot.domain.notices import NoticeKind
 from bot.domain.roles import Roles
@@ -238,6 +239,8 @@ class Broadcasts:
                 payload={"texts": {language: frame(language, broadcast.texts.get(language))
                                    for language in LANGUAGES}})
             broadcast = await tx.broadcasts.get(broadcast_id)
+            await note(tx, self._clock, author_id, AuditAction.BROADCAST_SENT,
+                       {"broadcast": broadcast_id, "audience": str(broadcast.audience), "recipients": len(reachable)})
         self._wake_outbox()
         return Sending.STARTED, broadcast
 

@@ -12,3 +12,4 @@ class NoticeKind(enum.StrEnum):
     EVENT_CHANGED = "event_changed"  # its time, place or link changed, or it was cancelled or restored
     BROADCAST = "broadcast"  # an organiser's message to many people, in each one's language (bulk lane)
     BROADCAST_REPORT = "broadcast_report"  # to the organiser: what became of their broadcast
+    INVITE_ACCEPTED = "invite_accepted"  # to an organiser: the person they invited joined the team

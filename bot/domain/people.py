@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.config.clock import Clock
 from bot.domain.languages import LANGUAGES
 from bot.domain.pending import Origin, Pending, PendingStep, to_column
 from bot.domain.signups import release_seats
 from bot.domain.zones import zone_names
-from storage import Database
+from storage import Database, Transaction
 from storage.records import Participant
 
 CITY_TIMEZONES = {"torino": "Europe/Rome", "baltimore": "America/New_York"}
@@ -30,10 +30,13 @@ def clean_name(name: str | None) -> str | None:
 
 
 class People:
-    def __init__(self, db: Database, clock: Clock, wake_outbox: Callable[[], None]) -> None:
+    def __init__(self, db: Database, clock: Clock, wake_outbox: Callable[[], None], *,
+                 on_forget: Callable[[Transaction, int], Awaitable[None]] | None = None) -> None:
         self._db = db
         self._clock = clock
         self._wake_outbox = wake_outbox
+        # What else goes when a person deletes their data, in the same transaction (the roles they were given).
+        self._on_forget = on_forget
         # Every update starts by loading its person: a write-through cache spares that round trip. All
         # changes to participants go through this class, so the cache cannot go stale.
         self._cache: dict[int, Participant | None] = {}
@@ -144,6 +147,8 @@ class People:
             await tx.drafts.forget(telegram_id)
             await tx.participants.delete(telegram_id)
             await tx.inbox.forget_person(telegram_id, now)
+            if self._on_forget is not None:
+                await self._on_forget(tx, telegram_id)
         # Deleted means unreadable in every file of the database, not only absent from its tables.
         # Forgotten in the cache first: while the log is emptied, nothing may read the person back from it.
         self._remember(telegram_id, None)

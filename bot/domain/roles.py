@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 
 
 class Role(enum.StrEnum):
@@ -20,14 +21,36 @@ class NotAllowedError(Exception):
 
 
 class Roles:
+    """Who holds which role, asked on every press: an in-memory view, synchronous and cheap. The settings'
+    roles are known from the start; bot.domain.team loads the database's (invitations) at start-up and writes
+    every grant and revocation through (one bot process per database file, as docs/architecture.md says)."""
+
     def __init__(self, organisers: frozenset[int], coordinators: frozenset[int] = frozenset()) -> None:
         self._organisers = organisers
         self._coordinators = coordinators
+        self._granted: dict[int, frozenset[Role]] = {}
+
+    @property
+    def from_settings(self) -> list[tuple[int, Role]]:
+        """The roles PONTE_ADMINS and PONTE_COORDINATORS grant."""
+        return [*((i, Role.ORGANISER) for i in sorted(self._organisers)),
+                *((i, Role.COORDINATOR) for i in sorted(self._coordinators))]
+
+    def load(self, held: Mapping[int, Iterable[Role]]) -> None:
+        """The roles the database holds, replacing the view's: called at start-up and after every change."""
+        self._granted = {telegram_id: frozenset(roles) for telegram_id, roles in held.items() if roles}
+
+    def holders(self) -> set[int]:
+        """Everyone with a role (and so a menu of their own)."""
+        return set(self._organisers) | set(self._coordinators) | set(self._granted)
 
     def role_of(self, telegram_id: int) -> Role:
-        if telegram_id in self._organisers:
+        granted = self._granted.get(telegram_id, ())
+        if telegram_id in self._organisers or Role.ORGANISER in granted:
             return Role.ORGANISER
-        return Role.COORDINATOR if telegram_id in self._coordinators else Role.STAKEHOLDER
+        if telegram_id in self._coordinators or Role.COORDINATOR in granted:
+            return Role.COORDINATOR
+        return Role.STAKEHOLDER
 
     def is_organiser(self, telegram_id: int) -> bool:
         return self.role_of(telegram_id) is Role.ORGANISER

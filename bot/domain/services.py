@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from bot.config.clock import Clock
 from bot.domain.agenda import Agenda
+from bot.domain.audit import Audit
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.roles import Roles
 from bot.domain.signups import Signups
+from bot.domain.team import Team
 
 
 @dataclass
@@ -22,3 +24,5 @@ class Domain:
     roles: Roles
     groups: Groups
     broadcasts: Broadcasts
+    team: Team
+    audit: Audit

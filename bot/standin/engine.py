@@ -65,7 +65,7 @@ class FakeTelegram:
         self.groups: dict[int, dict[str, Any]] = {}  # groups, supergroups and channels the bot is in
         self.blocked: set[int] = set()
         self.messages: dict[tuple[int, int], StoredMessage] = {}
-        self.profile: dict[tuple[str, str], Any] = {}
+        self.profile: dict[tuple[Any, ...], Any] = {}
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -315,8 +315,34 @@ class FakeTelegram:
             for c in commands
         ):
             raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.profile[("commands", params.get("language_code", ""))] = commands
+        self.profile[self._commands_key(params)] = commands
         return True
+
+    def _api_deletemycommands(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        self.profile.pop(self._commands_key(params), None)
+        return True
+
+    def _commands_key(self, params: dict[str, Any]) -> tuple[Any, ...]:
+        """Where a menu is kept: ("commands", language) for everyone, ("commands", language, chat id) for one
+        chat (BotCommandScopeChat), as Telegram keeps them apart. A chat the bot has never met is refused."""
+        scope = params.get("scope") or {"type": "default"}
+        if scope.get("type") == "default":
+            return ("commands", params.get("language_code", ""))
+        if scope.get("type") != "chat":
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope")
+        chat_id = int(scope.get("chat_id", 0))
+        if chat_id not in self.users and chat_id not in self.groups:
+            raise ApiError(400, "Bad Request: chat not found")
+        return ("commands", params.get("language_code", ""), chat_id)
+
+    def menu(self, chat_id: int, language: str = "") -> list[str] | None:
+        """The commands one chat's menu shows on a phone in ``language`` (as Telegram picks: that chat's menu
+        in the language, else that chat's menu, else everyone's in the language, else everyone's)."""
+        for key in (("commands", language, chat_id), ("commands", "", chat_id), ("commands", language),
+                    ("commands", "")):
+            if key in self.profile:
+                return [c["command"] for c in self.profile[key]]
+        return None
 
     def _api_setmydescription(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         if len(params.get("description", "")) > 512:

@@ -11,7 +11,14 @@ from datetime import datetime
 from bot.domain.notices import NoticeKind
 from bot.render.buttons import Notice
 from bot.render.i18n import Translator
-from bot.render.notices import broadcast, broadcast_report, event_changed, reminder, seat_confirmed
+from bot.render.notices import (
+    broadcast,
+    broadcast_report,
+    event_changed,
+    invite_accepted,
+    reminder,
+    seat_confirmed,
+)
 from storage.records import Event, OutboxMessage, Participant
 
 # The outbox row, its recipient, its event (if any), the moment of sending -> the notice, or None when it no
@@ -24,6 +31,7 @@ RENDERERS: dict[NoticeKind, Renderer] = {
     NoticeKind.EVENT_CHANGED: event_changed.render,
     NoticeKind.BROADCAST: broadcast.render,
     NoticeKind.BROADCAST_REPORT: broadcast_report.render,
+    NoticeKind.INVITE_ACCEPTED: invite_accepted.render,
 }
 
 
