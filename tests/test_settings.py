@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,9 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     ({"PONTE_TOKEN": TOKEN, "PONTE_TIMEZONE": "Europe/Torino"}, "PONTE_TIMEZONE"),
     ({"PONTE_TOKEN": TOKEN, "PONTE_API_URL": "api.telegram.org"}, "PONTE_API_URL"),
     ({"PONTE_TOKEN": TOKEN, "PONTE_LOG_LEVEL": "loud"}, "PONTE_LOG_LEVEL"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_INVITE_TTL": "a week"}, "PONTE_INVITE_TTL"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_INVITE_TTL": "0d"}, "PONTE_INVITE_TTL"),
+    ({"PONTE_TOKEN": TOKEN, "PONTE_INVITE_TTL": "400d"}, "PONTE_INVITE_TTL"),
 ])
 def test_each_mistake_is_named(environ: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
@@ -115,3 +119,9 @@ def test_ponte_now_starts_the_clock_at_another_moment_and_lets_it_run() -> None:
     for wrong in ("tomorrow", "2027-01-18T08:30:00"):  # a moment without its offset is ambiguous
         with pytest.raises(SettingsError, match="PONTE_NOW"):
             Settings.from_env({"PONTE_NOW": wrong}, env_file=None, require_token=False)
+
+
+def test_invitations_last_a_week_unless_told() -> None:
+    assert Settings.from_env({"PONTE_TOKEN": TOKEN}, env_file=None).invite_ttl == timedelta(days=7)
+    assert Settings.from_env({"PONTE_TOKEN": TOKEN, "PONTE_INVITE_TTL": "48h"}, env_file=None).invite_ttl \
+        == timedelta(hours=48)

@@ -28,7 +28,7 @@ _LINK = re.compile(r"https://t\.me/ponte_test_bot\?start=(r_[A-Za-z0-9_-]+)")
 async def _invite(bot: Harness, which: str = "coordinator") -> str:
     """The organiser (English, Baltimore) asks /team for an invitation; the link's start payload."""
     await bot.send(ORGANISER, "/team")
-    await bot.press(ORGANISER, f"Invite an organizer" if which == "organiser" else "Invite a coordinator")
+    await bot.press(ORGANISER, "Invite an organizer" if which == "organiser" else "Invite a coordinator")
     found = _LINK.search(bot.last(ORGANISER).text)
     assert found, bot.last(ORGANISER).text
     return found.group(1)
@@ -316,7 +316,7 @@ async def test_the_stand_in_refuses_a_menu_for_a_chat_it_never_met(team_bot: Har
     from telegram import BotCommand, BotCommandScopeChat
     from telegram.error import BadRequest
 
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await team_bot.app.bot.set_my_commands([BotCommand("x", "y")], scope=BotCommandScopeChat(424242))
 
 

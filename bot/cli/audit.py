@@ -22,8 +22,8 @@ from storage.audit import AuditEntry
 _MOMENT = {"it": "yyyy-MM-dd HH:mm", "en": "yyyy-MM-dd h:mm a"}
 # Each action as a line, keyed by the action and, where it names one, the role; placeholders from its detail.
 _SAID: dict[tuple[str, str | None], str] = {
-    (AuditAction.AGENDA_IMPORTED, None): N_("agenda imported (added: {added}, changed: {changed}, cancelled: "
-                                            "{cancelled})"),
+    (AuditAction.AGENDA_IMPORTED, None): N_("agenda imported (added: {added}, changed: {changed}, canceled: "
+                                            "{canceled})"),
     (AuditAction.BROADCAST_SENT, None): N_("broadcast #{broadcast} sent ({recipients} recipients, audience: "
                                            "{audience})"),
     (AuditAction.INVITE_CREATED, Role.ORGANISER): N_("invitation #{invite} created for an organizer"),
@@ -40,7 +40,8 @@ _DATA_DELETED = N_("{action}, as they deleted their data")
 
 def said(t: Translator, entry: AuditEntry) -> str:
     """One entry's action in words; details no sentence names follow as key=value."""
-    detail = dict(entry.detail)
+    # Keys as the domain writes them, placeholders as the (American) English catalog spells them.
+    detail = {("canceled" if key == "cancelled" else key): value for key, value in entry.detail.items()}
     role = detail.get("role") if entry.action in (AuditAction.INVITE_CREATED, AuditAction.ROLE_GRANTED,
                                                   AuditAction.ROLE_REVOKED) else None
     template = _SAID.get((entry.action, role))

@@ -139,7 +139,9 @@ def opened_text(t: Translator, opened: Opened, held: Role, role_commands: Sequen
         if role_commands:
             text += "\n\n" + t._("Here's what you can do now:") + "\n" + "\n".join(
                 f"/{name} — {t._(description)}" for name, description in role_commands)
-        return text
+        return text + "\n\n" + t._(
+            "What the team does (imports, broadcasts, roles, exports) is recorded in an audit log with your Telegram "
+            "ID only. That record stays even if you delete your data, so the program can always tell who did what.")
     if outcome is Opening.ALREADY:
         return (t._("You're already an organizer, so this invitation changes nothing.") if held is Role.ORGANISER
                 else t._("You're already a coordinator, so this invitation changes nothing."))
