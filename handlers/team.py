@@ -165,7 +165,7 @@ async def open_invite(update: Update, context: PonteContext, token: str, *, new:
 
 
 JOURNEYS = Contribution(
-    commands=(Command("team", show_team, N_("The team: roles and invitations"), organisers_only=True),),
+    commands=(Command("team", show_team, N_("The team: roles and invitations (organizers)"), organisers_only=True),),
     presses=(
         Press("team", back_to_team),
         Press("team-invite", make_invite, (1, 1)),  # team-invite:<role>

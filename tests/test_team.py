@@ -301,7 +301,7 @@ async def test_a_settings_organiser_gets_their_menu_at_start_in_their_language(t
     assert {"team", "attendees", "broadcast"} <= set(bot.telegram.menu(ORGANISER, "en"))
     assert "team" not in bot.telegram.menu(ANNA, "en")
     descriptions = [c["description"] for c in bot.telegram.profile[("commands", "it", ORGANISER)]]
-    assert "The team: roles and invitations" in descriptions, "Olga reads English, whatever her phone says"
+    assert "The team: roles and invitations (organizers)" in descriptions, "Olga reads English, whatever her phone says"
 
 
 async def test_changing_language_changes_an_organisers_menu(team_bot: Harness) -> None:
@@ -309,7 +309,7 @@ async def test_changing_language_changes_an_organisers_menu(team_bot: Harness) -
     await bot.send(ORGANISER, "/language")
     await bot.press(ORGANISER, "Italiano")
     descriptions = [c["description"] for c in bot.telegram.profile[("commands", "", ORGANISER)]]
-    assert "La squadra: ruoli e inviti" in descriptions
+    assert "La squadra: ruoli e inviti (organizzatori)" in descriptions
 
 
 async def test_the_stand_in_refuses_a_menu_for_a_chat_it_never_met(team_bot: Harness) -> None:
