@@ -326,3 +326,39 @@ def test_an_invitation_token_survives_the_consent_button() -> None:
     assert token_from_button(carried) == token and len(f"consent:yes:{carried}") <= 64
     assert token_from_button("r-and-d") is None, "an event's slug is not an invitation"
     assert token_from_button(token_to_button("cut")) == ""
+
+
+async def test_two_people_opening_one_link_at_once_make_one_member(settings, clock, db) -> None:
+    import asyncio
+
+    services = await open_services(settings, clock, db=db, automatic_outbox=False)
+    for person in (LUCA, MARA):
+        await services.people.meet(person)
+    token, _ = await services.team.invite(ORGANISER, Role.COORDINATOR)
+    opened = await asyncio.gather(services.team.open_invite(LUCA, token), services.team.open_invite(MARA, token))
+    assert sorted(o.outcome.value for o in opened) == ["granted", "used"]
+    assert [services.roles.role_of(p) for p in (LUCA, MARA)].count(Role.COORDINATOR) == 1
+
+
+@pytest.mark.parametrize("carried", ["R", "Rzz", "R" + "0" * 40])
+async def test_a_forged_consent_button_with_an_invitation_grants_nothing(team_bot: Harness, carried: str) -> None:
+    bot = team_bot
+    bot.person(MARA, "Mara", "en")
+    await bot.send(MARA, "/start")
+    await bot.press_data(MARA, f"consent:yes:{carried}")
+    assert any("This invitation link doesn't work" in t for t in bot.texts(MARA))
+    assert bot.services.roles.role_of(MARA) is Role.STAKEHOLDER
+
+
+async def test_the_inviter_hears_in_their_own_language(team_bot: Harness) -> None:
+    bot = team_bot
+    await bot.send(ORGANISER, "/language")
+    await bot.press(ORGANISER, "Italiano")
+    await bot.send(ORGANISER, "/team")
+    await bot.press(ORGANISER, "Invita un organizzatore")
+    assert "Funziona una volta sola, fino a lunedì 18 gennaio alle 04:00, ora di Baltimora" in bot.last(ORGANISER).text
+    payload = _LINK.search(bot.last(ORGANISER).text).group(1)
+    await bot.onboard(LUCA, "Luca", "en", "Turin")
+    await bot.send(LUCA, f"/start {payload}")
+    await bot.services.dispatcher.dispatch_due()
+    assert "Luca ha accettato il tuo invito e ora ha il ruolo di organizzatore" in bot.last(ORGANISER).text
