@@ -15,7 +15,8 @@ from bot.config.clock import SystemClock
 from bot.config.durations import format_duration
 from bot.config.settings import Settings
 from bot.domain.agenda import Agenda, ImportReport
-from bot.domain.agenda_file import AgendaFileError, Problem, dump_agenda, parse_agenda
+from bot.domain.agenda_file import AgendaFileError, dump_agenda, parse_agenda
+from bot.domain.toml_reading import Problem, TomlFileError
 from bot.render.i18n import Translator
 from bot.render.timefmt import BABEL_LOCALE
 from storage import Database
@@ -88,7 +89,7 @@ def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: boo
     try:
         events = parse_agenda(text)
     except AgendaFileError as error:
-        _print_problems(t, path, error)
+        print_problems(t, path, error)
         return 1
     fresh = dry_run and _database_missing(settings)
     if fresh:
@@ -113,7 +114,7 @@ def _said(t: Translator, problem: Problem) -> str:
     return t._(problem.message, **values)
 
 
-def _print_problems(t: Translator, path: Path, error: AgendaFileError) -> None:
+def print_problems(t: Translator, path: Path, error: TomlFileError) -> None:
     if error.syntax:
         problem = error.problems[0]
         print(t._("{path}, line {line}: this is not valid TOML: {problem}", path=path, line=problem.line or "?",
