@@ -362,3 +362,16 @@ async def test_the_inviter_hears_in_their_own_language(team_bot: Harness) -> Non
     await bot.send(LUCA, f"/start {payload}")
     await bot.services.dispatcher.dispatch_due()
     assert "Luca ha accettato il tuo invito e ora ha il ruolo di organizzatore" in bot.last(ORGANISER).text
+
+
+async def test_a_settings_coordinator_invited_as_organiser_is_a_coordinator_again_once_revoked(
+        settings, clock, db) -> None:
+    services = await open_services(replace(settings, coordinators=frozenset({LUCA})), clock, db=db,
+                                   automatic_outbox=False)
+    await services.people.meet(LUCA)
+    token, _ = await services.team.invite(ORGANISER, Role.ORGANISER)
+    assert (await services.team.open_invite(LUCA, token)).outcome is Opening.GRANTED
+    assert services.roles.role_of(LUCA) is Role.ORGANISER
+    assert await services.team.revoke(ORGANISER, LUCA, Role.ORGANISER) is Revoking.REVOKED
+    assert services.roles.role_of(LUCA) is Role.COORDINATOR
+    assert await services.team.revoke(ORGANISER, LUCA, Role.COORDINATOR) is Revoking.BY_SETTINGS

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -45,7 +43,6 @@ from handlers.context import PonteApplication, PonteContext
 from handlers.errors import report_error
 from handlers.journeys import Routing
 
-log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
 JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload, team)
