@@ -101,17 +101,19 @@ def roster_view(t: Translator, seats: EventSeats, roster: list[RosterEntry], pre
     everyone = t._("The file below has everyone.")
     budget = TEXT_BUDGET - len("\n".join(lines)) - len(everyone) - 100
     shown = 0
-    sections = ((t._("<b>Confirmed</b>"), [e.participant for e in confirmed], range(1, len(confirmed) + 1)),
-                (t._("<b>Waiting list</b>"), [e.participant for e in waiting], [e.waitlist_position for e in waiting]),
+    # Who has checked in is marked ✅ on the roster; the walk-ins all have.
+    sections = ((t._("<b>Confirmed</b>"), [e.participant for e in confirmed], range(1, len(confirmed) + 1), here),
+                (t._("<b>Waiting list</b>"), [e.participant for e in waiting], [e.waitlist_position for e in waiting],
+                 here),
                 (t._("<b>Walk-ins</b> (not confirmed)"), [e.participant for e in walk_ins],
-                 range(1, len(walk_ins) + 1)))
-    for heading, people, numbers in sections:
+                 range(1, len(walk_ins) + 1), set()))
+    for heading, people, numbers, marked in sections:
         if not people or budget <= len(heading):
             continue
         budget -= len(heading) + 1
         lines += ["", heading]
         for number, person in list(zip(numbers, people, strict=True))[:NAMES_SHOWN]:
-            mark = "✅ " if person.telegram_id in here else ""
+            mark = "✅ " if person.telegram_id in marked else ""
             line = f"{number}. {mark}{_person(person)}"
             budget -= len(line) + 1
             if budget < 0:
