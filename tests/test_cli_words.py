@@ -49,7 +49,8 @@ def test_the_commands_are_listed_under_italian_titles() -> None:
     (["agenda"], "ponte agenda: errore: manca: AZIONE"),
     (["agenda", "import"], "ponte agenda import: errore: manca: FILE"),
     (["checkin", "qr", "strategies"], "ponte checkin qr: errore: manca: --out"),
-    (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, checkin"),
+    (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, "
+                "questionnaire, checkin"),
     (["agenda", "export", "-o"], "ponte agenda export: errore: dopo -o/--output serve un valore"),
     (["run", "--loud"], "ponte: errore: non so cosa fare con: --loud"),
 ])
