@@ -12,7 +12,7 @@ from pathlib import Path
 
 from telegram import Bot
 
-from bot.cli.agenda import _os_problem
+from bot.cli.agenda import database_missing, os_problem, unusable_database
 from bot.config.clock import SystemClock
 from bot.config.settings import TOKEN_SHAPE, Settings
 from bot.domain.checkins import Checkins, checkin_link
@@ -39,7 +39,7 @@ async def _code(settings: Settings, slug: str) -> tuple[Event, str] | None:
 def checkin_qr(settings: Settings, t: Translator, slug: str, out: Path) -> int:
     """Write the event's QR code; the event's code is made the first time, and stays the same afterwards
     (and across re-imports of the agenda), so a poster printed once keeps working."""
-    if str(settings.db_path) != ":memory:" and not settings.db_path.is_file():
+    if database_missing(settings):
         print(t._("There is no database at {path}, so there is no agenda yet. Check PONTE_DB.",
                   path=settings.db_path), file=sys.stderr)
         return 1
@@ -57,8 +57,7 @@ def checkin_qr(settings: Settings, t: Translator, slug: str, out: Path) -> int:
     try:
         found = asyncio.run(_code(settings, slug.lower()))
     except sqlite3.Error:
-        print(t._("Cannot use the database {path}: it is not a Ponte database, or it cannot be read or written. "
-                  "Check PONTE_DB.", path=settings.db_path), file=sys.stderr)
+        print(unusable_database(t, settings), file=sys.stderr)
         return 1
     if found is None:
         print(t._("There is no event with the code {code}.", code=slug), file=sys.stderr)
@@ -68,7 +67,7 @@ def checkin_qr(settings: Settings, t: Translator, slug: str, out: Path) -> int:
     try:
         out.write_bytes(qr_png(link))
     except OSError as error:
-        print(t._("Cannot write {path}: {problem}", path=out, problem=_os_problem(t, error)), file=sys.stderr)
+        print(t._("Cannot write {path}: {problem}", path=out, problem=os_problem(t, error)), file=sys.stderr)
         return 1
     print(qr_cli_line(t, event, link, str(out)))
     return 0
