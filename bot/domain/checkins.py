@@ -48,6 +48,12 @@ def opens_at(event: Event) -> datetime:
     return event.starts_at - OPENS_BEFORE
 
 
+async def present_in(tx: Transaction, event_id: int) -> set[int] | None:
+    """:meth:`Checkins.present` inside a transaction the caller already holds (a feedback request written
+    in the same transaction as what decided it)."""
+    return await tx.checkins.present_ids(event_id) or None
+
+
 class Outcome(enum.Enum):
     CHECKED_IN = "checked_in"  # a confirmed person, now present
     WALK_IN = "walk_in"  # present, but was not confirmed: recorded apart
@@ -154,8 +160,7 @@ class Checkins:
         requests; None when nobody was checked in at all, as for an event that used no check-in (the
         feedback then goes to everyone confirmed)."""
         async with self._db.serialized() as tx:
-            ids = await tx.checkins.present_ids(event_id)
-        return ids or None
+            return await present_in(tx, event_id)
 
     def is_open(self, event: Event) -> bool:
         """Whether organisers can check people in by hand now (the doors have opened)."""
