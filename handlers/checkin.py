@@ -90,7 +90,8 @@ async def show_hand_list(update: Update, context: PonteContext) -> None:
 async def check_in_by_hand(update: Update, context: PonteContext) -> None:
     """A name on that list: check the person in, and show the list without them."""
     action = context.action
-    if not (action.arg(0).isdigit() and action.arg(1).isdigit()):
+    # Ids as Telegram gives them fit in 16 digits; anything longer is forged (and too big for SQLite).
+    if not all(action.arg(i).isdigit() and len(action.arg(i)) <= 16 for i in (0, 1)):
         await toast(update, context, context.t._("That button no longer works."), alert=True)
         return
     try:

@@ -302,6 +302,8 @@ async def test_organisers_check_people_in_by_hand(agenda_bot: Harness, clock: Fi
     assert _answer(bot)["text"] == "That person is no longer in Ponte, or the button is out of date."
     await bot.press_data(ORGANISER, f"checkin-hand:999:{MIKE}:0", _view(bot).message_id)
     assert _answer(bot)["text"] == "That event is no longer on the agenda."
+    await bot.press_data(ORGANISER, f"checkin-hand:{event_id}:{'9' * 40}:0", _view(bot).message_id)
+    assert _answer(bot)["text"] == "That button no longer works."
     assert _rows(bot, "SELECT participant_id, walk_in, by_hand FROM checkin ORDER BY participant_id") == [
         (MIKE, 0, 1), (ANNA, 1, 1)]
     # The person's own scan afterwards says they are already in.
@@ -318,8 +320,9 @@ async def test_a_stakeholder_cannot_check_anybody_in_by_forged_buttons(agenda_bo
     for forged in (f"checkin-hand:{event_id}:{MIKE}:0", f"checkin-list:{WORKSHOP}:0"):
         await bot.press_data(MIKE, forged)
         assert _answer(bot)["show_alert"] and "only the organizers" in _answer(bot)["text"]
-    await bot.press_data(MIKE, f"checkin-hand:x{event_id}:{MIKE}:0")
-    assert _answer(bot)["text"] == "That button no longer works."
+    for forged in (f"checkin-hand:x{event_id}:{MIKE}:0", f"checkin-hand:{event_id}:{'9' * 40}:0"):
+        await bot.press_data(MIKE, forged)
+        assert _answer(bot)["text"] == "That button no longer works."
     assert _rows(bot, "SELECT COUNT(*) FROM checkin") == [(0,)]
 
 
