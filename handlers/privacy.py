@@ -6,6 +6,7 @@ import html
 
 from telegram import Update
 
+from bot.domain.people import Participant
 from bot.domain.roles import Role
 from bot.render import callback_data
 from bot.render.buttons import Button
@@ -15,7 +16,6 @@ from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press
 from handlers.menus import city_buttons, language_buttons
-from handlers.team import open_invite, token_from_button
 
 
 def _notice_text(context: PonteContext) -> str:
@@ -30,18 +30,18 @@ def _notice_text(context: PonteContext) -> str:
     )
 
 
-async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None, *,
-                              invite: str | None = None) -> None:
-    """Ask for consent; nothing but the id and the language is kept until the person agrees. The event of the
-    person's link, or their invitation (handlers.team.token_to_button), rides on the consent button."""
+async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None,
+                              agree: str | None = None) -> None:
+    """Ask for consent; nothing but the id and the language is kept until the person agrees. ``agree``: the
+    payload of the "I agree" button when another journey takes over from there (a check-in link)."""
     t = context.t
-    extra = (event_slug,) if event_slug else (invite,) if invite else ()
+    extra = (event_slug,) if event_slug else ()
     text = t._(
         "👋 Welcome to <b>Ponte</b>, the bot of the Turin–Baltimore exchange of the EU International Urban "
         "Cooperation program: the agenda, sign-ups and waiting lists, in Italian and English."
     ) + "\n\n" + _notice_text(context) + "\n\n" + t._("Do you agree?")
     rows = [
-        [Button(t._("✅ I agree"), callback_data.build("consent", "yes", *extra)),
+        [Button(t._("✅ I agree"), agree or callback_data.build("consent", "yes", *extra)),
          Button(t._("No, thanks"), callback_data.build("consent", "no"))],
         *language_buttons(),
     ]
@@ -61,12 +61,6 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
         if role is not Role.STAKEHOLDER:
             # Someone PONTE_ADMINS or PONTE_COORDINATORS names, meeting the bot: their chat exists now.
             await publish_menu(context.bot, context.routing, user.id, role, person.language)
-        if (token := token_from_button(action.arg(1))) is not None:
-            await open_invite(update, context, token)
-            await reply(update, context, t._(
-                "Thank you, {name}! Where are you based? I'll show every time in your time zone too.",
-                name=html.escape(person.display_name or user.first_name)), city_buttons(t, None), new=True)
-            return
         # The event to show afterwards travels in the buttons: only a real one (a forged or stale slug
         # could not even fit in the next button's data).
         slug = action.arg(1) or None
@@ -84,6 +78,14 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
     await context.services.people.forget(user.id)
     await reply(update, context, t._(
         "All right: I haven't kept anything about you. If you change your mind, send /start."))
+
+
+async def record_consent(update: Update, context: PonteContext) -> Participant:
+    """The person agreed: keep their name, username and language from now on."""
+    user = update.effective_user
+    await context.services.people.consent(user.id, user.full_name, context.t.language)
+    context.person = await context.services.people.note_username(user.id, user.username)
+    return context.person
 
 
 async def show_privacy(update: Update, context: PonteContext) -> None:

@@ -13,7 +13,7 @@ from bot.render import callback_data, zone_lookup
 from bot.render.buttons import Button
 from bot.render.i18n import N_, Translator
 from bot.render.timefmt import city_name
-from handlers import broadcast
+from handlers import broadcast, checkin, team
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext
@@ -22,7 +22,6 @@ from handlers.journeys import Command, Contribution, Press
 from handlers.menus import back_button, city_buttons, main_menu
 from handlers.preferences import show_settings
 from handlers.privacy import show_privacy_notice
-from handlers.team import invite_token, open_invite, token_to_button
 
 _EVENT_LINK = re.compile(r"^e_([a-z0-9][a-z0-9-]{0,39})$")
 
@@ -31,8 +30,11 @@ async def start(update: Update, context: PonteContext) -> None:
     """/start, or an ``?start=e_<slug>`` link from a poster: consent first, then what was asked for."""
     t = context.t
     payload = context.args[0] if context.args else ""
-    if (token := invite_token(payload)) is not None:
-        await _start_with_invite(update, context, token)
+    if payload.startswith("c_"):
+        await checkin.scan_link(update, context, payload)  # the check-in code at an event's door
+        return
+    if payload.startswith("r_"):
+        await team.open_link(update, context, payload)  # an invitation to join the team
         return
     match = _EVENT_LINK.match(payload)
     slug = match.group(1) if match else None
@@ -59,18 +61,6 @@ async def start(update: Update, context: PonteContext) -> None:
     await reply(update, context, t._(
         "Welcome back, {name}!", name=html.escape(person.display_name or update.effective_user.first_name))
         + "\n\n" + help_text(context), main_menu(t))
-
-
-async def _start_with_invite(update: Update, context: PonteContext, token: str) -> None:
-    """An invitation to the team (``?start=r_<token>``): after consent, for a newcomer."""
-    person = context.person
-    if not (person and person.consented):
-        await context.services.people.meet(update.effective_user.id)
-        await show_privacy_notice(update, context, event_slug=None, invite=token_to_button(token))
-        return
-    await open_invite(update, context, token)
-    if person.timezone is None:
-        await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t, None))
 
 
 async def choose_city(update: Update, context: PonteContext) -> None:

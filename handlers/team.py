@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 
 from telegram import Update
 
 from bot.domain.roles import NotAllowedError, Role
-from bot.domain.team import INVITABLE, INVITE_PAYLOAD, TOKEN, Opening
+from bot.domain.team import INVITABLE, INVITE_PAYLOAD, TOKEN, Opened, Opening
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import N_
@@ -18,33 +19,60 @@ from handlers.command_menus import publish_menu
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press
+from handlers.menus import city_buttons
+from handlers.privacy import record_consent, show_privacy_notice
 
-# An invitation's token through the consent button: button data allows no "_", so it travels there as hex,
-# after an "R" no event's slug (lowercase) can start with. A bare "R" is a link that was no invitation's.
+# An invitation's token through the "I agree" button of a newcomer's privacy notice: button data allows no "_",
+# so it travels there as hex, after an "R".
 _BUTTON_PREFIX = "R"
 
 
-def invite_token(payload: str) -> str | None:
-    """The token of a ``?start=r_<token>`` payload (whatever it holds after the prefix), or None for another
-    payload."""
-    return payload[len(INVITE_PAYLOAD):] if payload.startswith(INVITE_PAYLOAD) else None
-
-
 def token_to_button(token: str) -> str:
-    """The token as the consent button carries it."""
-    if not TOKEN.match(token):
-        return _BUTTON_PREFIX
+    """The token as the consent button carries it (a well-formed one only)."""
     return _BUTTON_PREFIX + base64.urlsafe_b64decode(token + "==").hex()
 
 
-def token_from_button(arg: str) -> str | None:
-    """The token a consent button carried ("" for a broken one), or None when the argument is no invitation."""
+def token_from_button(arg: str) -> str:
+    """The token a consent button carried, or "" for anything that was never one (opening it says so)."""
     if not arg.startswith(_BUTTON_PREFIX):
-        return None
+        return ""
     try:
         return base64.urlsafe_b64encode(bytes.fromhex(arg[len(_BUTTON_PREFIX):])).decode().rstrip("=")
     except (ValueError, binascii.Error):
         return ""
+
+
+async def open_link(update: Update, context: PonteContext, payload: str) -> None:
+    """``/start r_<token>``, an invitation to the team: a newcomer consents first, with the invitation riding on
+    the "I agree" button; a link that cannot be one says so at once."""
+    token = payload[len(INVITE_PAYLOAD):]
+    person = context.person
+    if person and person.consented:
+        await open_invite(update, context, token)
+        if person.timezone is None:
+            await reply(update, context, context.t._("Where are you based?"), city_buttons(context.t))
+        return
+    await context.services.people.meet(update.effective_user.id)
+    if TOKEN.match(token):
+        await show_privacy_notice(update, context, event_slug=None,
+                                  agree=callback_data.build("team-join", token_to_button(token)))
+        return
+    await reply(update, context, opened_text(context.t, Opened(Opening.UNKNOWN), Role.STAKEHOLDER, (), None,
+                                             context.services.team.home_timezone))
+    await show_privacy_notice(update, context, event_slug=None)
+
+
+async def join_after_consent(update: Update, context: PonteContext) -> None:
+    """"I agree" on the privacy notice of a newcomer who opened an invitation: consent, join the team, then the
+    city question every newcomer gets."""
+    t = context.t
+    person = await record_consent(update, context)
+    await open_invite(update, context, token_from_button(context.action.arg(0)))
+    if person.timezone is not None:
+        return  # an old notice's button, pressed by someone who has met the bot since
+    await reply(update, context, t._(
+        "Thank you, {name}! Where are you based? I'll show every time in your time zone too.",
+        name=html.escape(person.display_name or update.effective_user.first_name)), city_buttons(t), new=True)
 
 
 def _refusal(context: PonteContext) -> str:
@@ -172,5 +200,7 @@ JOURNEYS = Contribution(
         Press("team-revoke", ask_revoke, (2, 2)),  # team-revoke:<telegram id>:<role>, asks first
         Press("team-revoke-yes", revoke_role, (2, 2)),
         Press("team-withdraw", withdraw_invite, (1, 1)),  # team-withdraw:<invitation id>
+        # "I agree" on a newcomer's privacy notice: team-join:R<the invitation's token in hex>
+        Press("team-join", join_after_consent, (1, 1), before_consent=True),
     ),
 )

@@ -14,6 +14,7 @@ import aiosqlite
 from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
 from storage.changes import ChangeRepository
+from storage.checkins import CheckinRepository
 from storage.drafts import DraftRepository
 from storage.errors import StorageError, StorageProblem, diagnose
 from storage.events import EventRepository
@@ -44,8 +45,8 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("audit", "broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox",
-                 "participants", "questionnaires", "registrations", "reminders", "roles")
+    __slots__ = ("audit", "broadcasts", "changes", "checkins", "connection", "drafts", "events", "groups", "inbox",
+                 "outbox", "participants", "questionnaires", "registrations", "reminders", "roles")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -60,6 +61,7 @@ class Transaction:
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)
         self.questionnaires = QuestionnaireRepository(connection)
+        self.checkins = CheckinRepository(connection)
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
 

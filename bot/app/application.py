@@ -27,6 +27,7 @@ from handlers import (
     agenda,
     agenda_upload,
     broadcast,
+    checkin,
     gates,
     help,
     organiser,
@@ -45,7 +46,7 @@ from handlers.journeys import Routing
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload, team)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, checkin, broadcast, agenda_upload, team)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:

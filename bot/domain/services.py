@@ -8,6 +8,7 @@ from bot.config.clock import Clock
 from bot.domain.agenda import Agenda
 from bot.domain.audit import Audit
 from bot.domain.broadcasts import Broadcasts
+from bot.domain.checkins import Checkins
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.roles import Roles
@@ -24,5 +25,6 @@ class Domain:
     roles: Roles
     groups: Groups
     broadcasts: Broadcasts
+    checkins: Checkins
     team: Team
     audit: Audit
