@@ -7,11 +7,11 @@ update queue. Ponte's side goes through its durable inbox with ``ponte run``'s o
 (bot.app.inbox.accept): each answer is stored in the database (``Inbox.receive``) before any of it is
 queued, and each update is marked handled when its handling ends (``on_handled``); a turn ends once every
 mark is written, so the inbox's whole cost is in Ponte's time. Its two parts are also timed on their own:
-storing (encoding the updates and the statement that writes them) and marking. The floor is handed
-each answer the way python-telegram-bot's Updater does: parsed and queued. Each application then
-works through them as it is configured: Ponte with concurrent updates, the floor, a bare application whose
-only handler answers the press, one at a time (python-telegram-bot's default, and the fastest way for a
-handler that never waits).
+storing (encoding the updates, and waiting for the statement that writes them beyond the parsing that runs
+meanwhile) and marking. The floor is handed each answer the way python-telegram-bot's Updater does: parsed
+and queued. Each application then works through them as it is configured: Ponte with concurrent updates,
+the floor, a bare application whose only handler answers the press, one at a time (python-telegram-bot's
+default, and the fastest way for a handler that never waits).
 
 A shared machine's speed drifts by a factor of two within seconds here, so the two are measured in turns:
 each batch goes through Ponte and then through the floor (the order alternating), and each side's time is
@@ -43,6 +43,7 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.app import inbox as inbox_module
 from bot.app.application import build_application
 from bot.app.inbox import Inbox, accept
 from bot.app.services import Services, open_services
@@ -65,6 +66,7 @@ class InboxClock:
     def __init__(self) -> None:
         self.storing = 0.0
         self.marking = 0.0
+        self.parsed = 0.0  # seconds parsing the answer being stored
 
     @contextlib.contextmanager
     def timing_marks(self) -> Iterator[None]:
@@ -84,18 +86,36 @@ class InboxClock:
         finally:
             InboxRepository.mark_handled = mark
 
-    def timing_stores(self, inbox: Inbox) -> None:
-        """``inbox.receive`` (encoding the updates and the statement that stores them), timed."""
+    @contextlib.contextmanager
+    def timing_stores(self, inbox: Inbox) -> Iterator[None]:
+        """What storing adds to accepting a getUpdates answer: ``accept`` parses the updates while SQLite's
+        thread writes them, so its time beyond parsing (encoding, and waiting for the statement) is the
+        store's. Both are timed: ``inbox.receive`` from its call to its answer, and ``parse`` per update."""
         receive = inbox.receive
+        parse = inbox_module.parse
+        clock = self
 
         async def timed(updates: list[dict]) -> list[dict]:
+            clock.parsed = 0.0
             start = time.perf_counter()
             try:
                 return await receive(updates)
             finally:
-                self.storing += time.perf_counter() - start
+                clock.storing += max(time.perf_counter() - start - clock.parsed, 0.0)
+
+        def timed_parse(update: dict, bot: object) -> object:
+            start = time.perf_counter()
+            try:
+                return parse(update, bot)
+            finally:
+                clock.parsed += time.perf_counter() - start
 
         inbox.receive = timed
+        inbox_module.parse = timed_parse
+        try:
+            yield
+        finally:
+            inbox_module.parse = parse
 
 
 async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[float, list[float]]:
@@ -192,10 +212,9 @@ async def one_round(people: int, seats: int, batch: int, folder: Path, *, durabl
     floor_app = await _floor_app(FakeTelegram())
     runs = {"ponte": {"seconds": 0.0, "latencies": []}, "floor": {"seconds": 0.0, "latencies": []}}
     inbox_clock = InboxClock()
-    inbox_clock.timing_stores(inbox)
     await app.start()
     await floor_app.start()
-    with inbox_clock.timing_marks():
+    with inbox_clock.timing_marks(), inbox_clock.timing_stores(inbox):
         for number, start in enumerate(range(0, people, batch)):
             chunk = presses[start:start + batch]
             turns = [("ponte", app, inbox if durable else None), ("floor", floor_app, None)]
