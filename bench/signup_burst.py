@@ -33,7 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ from bot.app import inbox as inbox_module
 from bot.app.application import build_application
 from bot.app.inbox import Inbox, accept
 from bot.app.services import Services, open_services
+from bot.app.stored_updates import replayable
 from bot.config.clock import FixedClock
 from bot.config.settings import Settings
 from bot.domain.agenda_file import EXAMPLE_AGENDA as EXAMPLE
@@ -118,9 +119,11 @@ class InboxClock:
             inbox_module.parse = parse
 
 
-async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[float, list[float]]:
+async def _drive(app, updates: list[dict], inbox: Inbox | None = None,
+                 parse: Callable[[dict, object], Update] = Update.de_json) -> tuple[float, list[float]]:
     """Hand a running application one getUpdates answer (through ``inbox`` if given: stored, then queued,
-    and every mark written before the turn ends); (seconds until all are handled, latencies)."""
+    and every mark written before the turn ends; else each update ``parse``d and queued); (seconds until
+    all are handled, latencies)."""
     latencies: list[float] = []
     handle = app.process_update
 
@@ -141,7 +144,7 @@ async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[
         arrived = time.perf_counter()
         if inbox is None:
             for data in updates:
-                app.update_queue.put_nowait(Update.de_json(data, app.bot))
+                app.update_queue.put_nowait(parse(data, app.bot))
         else:
             await accept(app, inbox, updates)  # as ponte run: stored, then queued
         await app.update_queue.join()
@@ -196,6 +199,11 @@ async def _floor_app(telegram: FakeTelegram):
     return app
 
 
+def _as_stored(data: dict, bot: object) -> Update:
+    """An update as ``ponte run`` parses it, the inbox left out: in the form the inbox keeps."""
+    return inbox_module.parse(replayable(data), bot)
+
+
 async def _counts(services: Services) -> tuple[int, int]:
     async with services.db.serialized() as tx:
         event = await tx.events.by_slug(WORKSHOP)
@@ -204,8 +212,8 @@ async def _counts(services: Services) -> tuple[int, int]:
 
 async def one_round(people: int, seats: int, batch: int, folder: Path, *, durable: bool = True) -> dict:
     """Every press through Ponte and through the floor, one getUpdates batch each in turns. Without
-    ``durable``, Ponte's updates go straight on its queue, as python-telegram-bot's Updater would put them:
-    the inbox's price, measured apart."""
+    ``durable``, Ponte's updates go straight on its queue, parsed as ``ponte run`` parses them, neither
+    stored nor marked: the inbox's price, measured apart."""
     app, services, inbox, presses, errors = await _ponte_app(people, seats, folder)
     if not durable:
         app.on_handled = None
@@ -217,9 +225,9 @@ async def one_round(people: int, seats: int, batch: int, folder: Path, *, durabl
     with inbox_clock.timing_marks(), inbox_clock.timing_stores(inbox):
         for number, start in enumerate(range(0, people, batch)):
             chunk = presses[start:start + batch]
-            turns = [("ponte", app, inbox if durable else None), ("floor", floor_app, None)]
-            for name, application, its_inbox in turns if number % 2 == 0 else turns[::-1]:
-                seconds, latencies = await _drive(application, chunk, its_inbox)
+            turns = [("ponte", app, inbox if durable else None, _as_stored), ("floor", floor_app, None, Update.de_json)]
+            for name, application, its_inbox, parse in turns if number % 2 == 0 else turns[::-1]:
+                seconds, latencies = await _drive(application, chunk, its_inbox, parse)
                 runs[name]["seconds"] += seconds
                 runs[name]["latencies"] += latencies
     confirmed, waiting = await _counts(services)
@@ -262,7 +270,7 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="updates per getUpdates answer (Telegram: 1-100)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--without-inbox", action="store_true",
-                        help="Ponte's updates go straight on its queue, not stored first (the inbox's price)")
+                        help="Ponte's updates go straight on its queue, neither stored nor marked (the inbox's price)")
     args = parser.parse_args()
     ours, theirs, ratios = [], [], []
     with tempfile.TemporaryDirectory() as folder:
