@@ -91,11 +91,11 @@ async def accept(application: Application, inbox: Inbox, updates: list[dict[str,
     """Store a getUpdates answer, then queue for handling what was not seen before (a redelivered update
     is not queued again)."""
     storing = asyncio.ensure_future(inbox.receive(updates))
-    # One turn of the loop takes the statement to SQLite's thread; the updates are parsed while it runs
-    # there (the wait for the database was a third of storing's cost, measured with bench/signup_burst.py).
-    await asyncio.sleep(0)
     bot = application.bot
     try:
+        # One turn of the loop takes the statement to SQLite's thread; the updates are parsed while it runs
+        # there (the wait for the database was a third of storing's cost, measured with bench/signup_burst.py).
+        await asyncio.sleep(0)
         parsed = {update["update_id"]: parse(replayable(update), bot) for update in updates}
     finally:
         new = await storing  # stored even when an update cannot be parsed, and never left running
