@@ -7,11 +7,11 @@ update queue. Ponte's side goes through its durable inbox with ``ponte run``'s o
 (bot.app.inbox.accept): each answer is stored in the database (``Inbox.receive``) before any of it is
 queued, and each update is marked handled when its handling ends (``on_handled``); a turn ends once every
 mark is written, so the inbox's whole cost is in Ponte's time. Its two parts are also timed on their own:
-storing (encoding the updates and the statement that writes them) and marking. The floor is handed
-each answer the way python-telegram-bot's Updater does: parsed and queued. Each application then
-works through them as it is configured: Ponte with concurrent updates, the floor, a bare application whose
-only handler answers the press, one at a time (python-telegram-bot's default, and the fastest way for a
-handler that never waits).
+storing (encoding the updates, and waiting for the statement that writes them beyond the parsing that runs
+meanwhile) and marking. The floor is handed each answer the way python-telegram-bot's Updater does: parsed
+and queued. Each application then works through them as it is configured: Ponte with concurrent updates,
+the floor, a bare application whose only handler answers the press, one at a time (python-telegram-bot's
+default, and the fastest way for a handler that never waits).
 
 A shared machine's speed drifts by a factor of two within seconds here, so the two are measured in turns:
 each batch goes through Ponte and then through the floor (the order alternating), and each side's time is
@@ -33,7 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,9 +43,11 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.app import inbox as inbox_module
 from bot.app.application import build_application
 from bot.app.inbox import Inbox, accept
 from bot.app.services import Services, open_services
+from bot.app.stored_updates import replayable
 from bot.config.clock import FixedClock
 from bot.config.settings import Settings
 from bot.domain.agenda_file import EXAMPLE_AGENDA as EXAMPLE
@@ -65,6 +67,7 @@ class InboxClock:
     def __init__(self) -> None:
         self.storing = 0.0
         self.marking = 0.0
+        self.parsed = 0.0  # seconds parsing the answer being stored
 
     @contextlib.contextmanager
     def timing_marks(self) -> Iterator[None]:
@@ -84,23 +87,43 @@ class InboxClock:
         finally:
             InboxRepository.mark_handled = mark
 
-    def timing_stores(self, inbox: Inbox) -> None:
-        """``inbox.receive`` (encoding the updates and the statement that stores them), timed."""
+    @contextlib.contextmanager
+    def timing_stores(self, inbox: Inbox) -> Iterator[None]:
+        """What storing adds to accepting a getUpdates answer: ``accept`` parses the updates while SQLite's
+        thread writes them, so its time beyond parsing (encoding, and waiting for the statement) is the
+        store's. Both are timed: ``inbox.receive`` from its call to its answer, and ``parse`` per update."""
         receive = inbox.receive
+        parse = inbox_module.parse
+        clock = self
 
         async def timed(updates: list[dict]) -> list[dict]:
+            clock.parsed = 0.0
             start = time.perf_counter()
             try:
                 return await receive(updates)
             finally:
-                self.storing += time.perf_counter() - start
+                clock.storing += max(time.perf_counter() - start - clock.parsed, 0.0)
+
+        def timed_parse(update: dict, bot: object) -> object:
+            start = time.perf_counter()
+            try:
+                return parse(update, bot)
+            finally:
+                clock.parsed += time.perf_counter() - start
 
         inbox.receive = timed
+        inbox_module.parse = timed_parse
+        try:
+            yield
+        finally:
+            inbox_module.parse = parse
 
 
-async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[float, list[float]]:
+async def _drive(app, updates: list[dict], inbox: Inbox | None = None,
+                 parse: Callable[[dict, object], Update] = Update.de_json) -> tuple[float, list[float]]:
     """Hand a running application one getUpdates answer (through ``inbox`` if given: stored, then queued,
-    and every mark written before the turn ends); (seconds until all are handled, latencies)."""
+    and every mark written before the turn ends; else each update ``parse``d and queued); (seconds until
+    all are handled, latencies)."""
     latencies: list[float] = []
     handle = app.process_update
 
@@ -121,7 +144,7 @@ async def _drive(app, updates: list[dict], inbox: Inbox | None = None) -> tuple[
         arrived = time.perf_counter()
         if inbox is None:
             for data in updates:
-                app.update_queue.put_nowait(Update.de_json(data, app.bot))
+                app.update_queue.put_nowait(parse(data, app.bot))
         else:
             await accept(app, inbox, updates)  # as ponte run: stored, then queued
         await app.update_queue.join()
@@ -176,6 +199,11 @@ async def _floor_app(telegram: FakeTelegram):
     return app
 
 
+def _as_stored(data: dict, bot: object) -> Update:
+    """An update as ``ponte run`` parses it, the inbox left out: in the form the inbox keeps."""
+    return inbox_module.parse(replayable(data), bot)
+
+
 async def _counts(services: Services) -> tuple[int, int]:
     async with services.db.serialized() as tx:
         event = await tx.events.by_slug(WORKSHOP)
@@ -184,23 +212,22 @@ async def _counts(services: Services) -> tuple[int, int]:
 
 async def one_round(people: int, seats: int, batch: int, folder: Path, *, durable: bool = True) -> dict:
     """Every press through Ponte and through the floor, one getUpdates batch each in turns. Without
-    ``durable``, Ponte's updates go straight on its queue, as python-telegram-bot's Updater would put them:
-    the inbox's price, measured apart."""
+    ``durable``, Ponte's updates go straight on its queue, parsed as ``ponte run`` parses them, neither
+    stored nor marked: the inbox's price, measured apart."""
     app, services, inbox, presses, errors = await _ponte_app(people, seats, folder)
     if not durable:
         app.on_handled = None
     floor_app = await _floor_app(FakeTelegram())
     runs = {"ponte": {"seconds": 0.0, "latencies": []}, "floor": {"seconds": 0.0, "latencies": []}}
     inbox_clock = InboxClock()
-    inbox_clock.timing_stores(inbox)
     await app.start()
     await floor_app.start()
-    with inbox_clock.timing_marks():
+    with inbox_clock.timing_marks(), inbox_clock.timing_stores(inbox):
         for number, start in enumerate(range(0, people, batch)):
             chunk = presses[start:start + batch]
-            turns = [("ponte", app, inbox if durable else None), ("floor", floor_app, None)]
-            for name, application, its_inbox in turns if number % 2 == 0 else turns[::-1]:
-                seconds, latencies = await _drive(application, chunk, its_inbox)
+            turns = [("ponte", app, inbox if durable else None, _as_stored), ("floor", floor_app, None, Update.de_json)]
+            for name, application, its_inbox, parse in turns if number % 2 == 0 else turns[::-1]:
+                seconds, latencies = await _drive(application, chunk, its_inbox, parse)
                 runs[name]["seconds"] += seconds
                 runs[name]["latencies"] += latencies
     confirmed, waiting = await _counts(services)
@@ -243,7 +270,7 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="updates per getUpdates answer (Telegram: 1-100)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--without-inbox", action="store_true",
-                        help="Ponte's updates go straight on its queue, not stored first (the inbox's price)")
+                        help="Ponte's updates go straight on its queue, neither stored nor marked (the inbox's price)")
     args = parser.parse_args()
     ours, theirs, ratios = [], [], []
     with tempfile.TemporaryDirectory() as folder:

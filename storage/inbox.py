@@ -19,7 +19,8 @@ class InboxRepository:
         if not updates:
             return set()
         marks = ", ".join("(?, ?, ?)" for _ in updates)
-        values = [v for update_id, payload in updates for v in (update_id, payload, to_db(now))]
+        received = to_db(now)  # once: converting a moment costs more than binding the text a hundred times
+        values = [v for update_id, payload in updates for v in (update_id, payload, received)]
         rows = await self._db.execute_fetchall(
             f"INSERT INTO inbox (update_id, payload, received_at) VALUES {marks} "
             "ON CONFLICT (update_id) DO NOTHING RETURNING update_id",

@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
 from bot.app.application import build_application
-from bot.app.inbox import Inbox, poll
+from bot.app.inbox import Inbox, accept, poll
 from bot.app.services import Services
+from bot.app.stored_updates import parse, replayable
 from bot.domain.agenda_file import parse_agenda
 from bot.standin import FakeTelegram, StandinRequest
 from handlers.context import PonteApplication
@@ -345,3 +347,66 @@ async def test_a_get_updates_error_backs_off_and_loses_nothing(services: Service
     # After the lost answer the same offset asked again: Telegram had not been told the presses arrived.
     offsets = [c.params.get("offset") for c in telegram.calls_to("getUpdates")]
     assert offsets[:2] == [None, None]
+
+
+async def test_a_press_is_handled_from_what_the_inbox_stored_as_after_a_restart(services: Services) -> None:
+    """Handled live, a press has the same form as replayed after a crash: the message its button sits on
+    keeps its id, date and chat, not its text and keyboard."""
+    await _workshop(services, 30)
+    bot = Bot(services, FakeTelegram())
+    await _open_detail(bot, HOLDER)
+    handled: list[Update] = []
+    handle = bot.app.process_update
+
+    async def watched(update: object) -> None:
+        assert isinstance(update, Update)
+        handled.append(update)
+        await handle(update)
+
+    bot.app.process_update = watched  # type: ignore[method-assign]
+    press = _press(bot, HOLDER, f"signup:{WORKSHOP}")
+    assert press["callback_query"]["message"]["reply_markup"]  # Telegram sends the whole message
+    async with bot.polling():
+        bot.telegram.push(press)
+        await bot.until(lambda: bot.answered(press))
+    [update] = handled
+    message = update.callback_query.message
+    assert (message.chat.id, message.message_id) == (HOLDER, press["callback_query"]["message"]["message_id"])
+    assert message.text is None and message.reply_markup is None
+    assert update.to_dict() == Update.de_json(replayable(press), bot.app.bot).to_dict()
+    assert await _status(services, HOLDER) == ("confirmed", None)
+
+
+def test_a_stored_press_becomes_the_update_the_library_would_parse(services: Services) -> None:
+    """The presses built field by field equal python-telegram-bot's own parse; anything else is its parse."""
+    telegram = FakeTelegram()
+    bot = build_application(services, request=StandinRequest(telegram)).bot
+    telegram.user(HOLDER, "Quintilia", language_code="it", last_name="Zabaldano", username="quinzab")
+    sent = telegram.press_update(HOLDER, 7, f"signup:{WORKSHOP}")
+    gone = {**sent, "callback_query": {**sent["callback_query"], "message": {
+        "message_id": 7, "date": 0, "chat": sent["callback_query"]["message"]["chat"]}}}
+    newer = {**sent, "callback_query": {**sent["callback_query"], "a_field_of_a_later_bot_api": 1}}
+    text = telegram.text_update(HOLDER, "/agenda")
+    for update in (replayable(sent), gone, newer, text):
+        parsed = parse(update, bot)
+        expected = Update.de_json(update, bot)
+        assert parsed.to_dict() == expected.to_dict()
+        assert parsed.api_kwargs == expected.api_kwargs
+        assert type(parsed.effective_message) is type(expected.effective_message)
+        assert parsed.get_bot() is bot and parsed.effective_message.get_bot() is bot
+    message = parse(replayable(sent), bot).callback_query.message
+    assert message.date.tzinfo is not None and message.date.timestamp() == sent["callback_query"]["message"]["date"]
+    assert parse(gone, bot).callback_query.message.is_accessible is False
+
+
+async def test_an_update_that_cannot_be_parsed_is_stored_all_the_same(services: Services) -> None:
+    """The updates of an answer are parsed while the answer is stored: one that cannot be parsed fails
+    accepting it, and the whole answer is stored all the same (nothing is left half written)."""
+    bot = Bot(services, FakeTelegram())
+    bot.telegram.user(HOLDER, "Person", language_code="en")
+    good = bot.telegram.text_update(HOLDER, "/agenda")
+    broken = {"update_id": good["update_id"] + 1, "callback_query": {"id": "9", "message": {"date": 1}}}
+    with pytest.raises((TypeError, KeyError)):
+        await accept(bot.app, bot.inbox, [good, broken])
+    assert [row[0] for row in _rows(services)] == [good["update_id"], broken["update_id"]]
+    assert bot.app.update_queue.empty()

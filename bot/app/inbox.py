@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.app.stored_updates import parse, replayable
 from bot.config.clock import Clock
 from bot.telegram.errors import retry_seconds
 from bot.telegram.ponte_bot import GET_UPDATES
@@ -42,12 +43,14 @@ class Inbox:
         self._marker: asyncio.Task[None] | None = None
 
     async def receive(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Store a getUpdates answer in one statement; the updates not seen before, in order."""
-        encoded = [(update["update_id"], json.dumps(_replayable(update), ensure_ascii=False, check_circular=False))
-                   for update in updates]
+        """Store a getUpdates answer in one statement; the updates not seen before, in order, as stored
+        (what handling them needs: the same whether handled now or after a restart)."""
+        kept = [replayable(update) for update in updates]
+        encoded = [(update["update_id"], json.dumps(update, ensure_ascii=False, check_circular=False))
+                   for update in kept]
         async with self._db.serialized() as tx:
             new = await tx.inbox.store(encoded, self._clock.now())
-        return [update for update in updates if update["update_id"] in new]
+        return [update for update in kept if update["update_id"] in new]
 
     async def unhandled(self) -> list[dict[str, Any]]:
         async with self._db.serialized() as tx:
@@ -84,24 +87,20 @@ class Inbox:
             await self._marker
 
 
-def _replayable(update: dict[str, Any]) -> dict[str, Any]:
-    """What handling an update again needs, and no more. A press carries the whole message its button sits
-    on (an event's detail, a kilobyte of text and keyboard) that no journey reads: the message's id, date and
-    chat are enough to answer it and edit it. Storing less is cheaper under a rush (measured: it halved the
-    inbox's share of a sign-up) and keeps less of what people read."""
-    query = update.get("callback_query")
-    message = query.get("message") if query else None
-    if not message:
-        return update
-    kept = {key: message[key] for key in ("message_id", "date", "chat") if key in message}
-    return {**update, "callback_query": {**query, "message": kept}}
-
-
 async def accept(application: Application, inbox: Inbox, updates: list[dict[str, Any]]) -> None:
     """Store a getUpdates answer, then queue for handling what was not seen before (a redelivered update
     is not queued again)."""
-    for data in await inbox.receive(updates):
-        application.update_queue.put_nowait(Update.de_json(data, application.bot))
+    storing = asyncio.ensure_future(inbox.receive(updates))
+    bot = application.bot
+    try:
+        # One turn of the loop takes the statement to SQLite's thread; the updates are parsed while it runs
+        # there (the wait for the database was a third of storing's cost, measured with bench/signup_burst.py).
+        await asyncio.sleep(0)
+        parsed = {update["update_id"]: parse(replayable(update), bot) for update in updates}
+    finally:
+        new = await storing  # stored even when an update cannot be parsed, and never left running
+    for stored in new:
+        application.update_queue.put_nowait(parsed[stored["update_id"]])
 
 
 async def handle_backlog(application: Application, updates: Iterable[dict[str, Any]]) -> None:
@@ -111,7 +110,7 @@ async def handle_backlog(application: Application, updates: Iterable[dict[str, A
     round, as concurrent handling could: that would put back on a list someone who had left it."""
     by_person: dict[int | None, list[Update]] = {}
     for data in updates:
-        update = Update.de_json(data, application.bot)
+        update = parse(data, application.bot)
         person = update.effective_user.id if update.effective_user else None
         by_person.setdefault(person, []).append(update)
 
