@@ -24,6 +24,7 @@ from storage.participants import ParticipantRepository
 from storage.questionnaires import QuestionnaireRepository
 from storage.registrations import RegistrationRepository
 from storage.reminders import ReminderRepository
+from storage.responses import ResponseRepository
 
 
 class SchemaTooNewError(Exception):
@@ -43,7 +44,7 @@ class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
     __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
-                 "questionnaires", "registrations", "reminders")
+                 "questionnaires", "registrations", "reminders", "responses")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -58,6 +59,7 @@ class Transaction:
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)
         self.questionnaires = QuestionnaireRepository(connection)
+        self.responses = ResponseRepository(connection)
 
 
 class Database:

@@ -11,6 +11,8 @@ from bot.delivery.pacing import Pacer
 from bot.domain.agenda import Agenda
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.changes import Changes
+from bot.domain.feedback import Feedback
+from bot.domain.feedback_requests import FeedbackRequests
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.reminders import Reminders
@@ -38,16 +40,20 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
     # Reminders and change notices are derived from the database when their moment comes.
     dispatcher.add_source(Reminders(db, settings.reminders))
     dispatcher.add_source(Changes(db))
+    # So are feedback requests after events, and their one reminder.
+    dispatcher.add_source(FeedbackRequests(db, settings.feedback_delay, settings.feedback_reminder))
     roles = Roles(settings.admins, settings.coordinators)
+    people = People(db, clock, dispatcher.wake)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
-        people=People(db, clock, dispatcher.wake),
+        people=people,
         agenda=Agenda(db, clock, dispatcher.wake, change_delay=settings.change_delay, roles=roles),
         signups=Signups(db, clock, roles, dispatcher.wake),
         roles=roles,
         dispatcher=dispatcher,
         groups=Groups(db, clock),
         broadcasts=Broadcasts(db, clock, roles, dispatcher.wake),
+        feedback=Feedback(db, clock, people),
     )

@@ -20,6 +20,8 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 DEFAULT_CHANGE_DELAY = timedelta(minutes=2)
+DEFAULT_FEEDBACK_DELAY = timedelta(hours=1)
+DEFAULT_FEEDBACK_REMINDER = timedelta(days=2)
 MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
@@ -56,6 +58,10 @@ class Settings:
     reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     # The quiet period after an event changes: changes within it make one notice with the net change.
     change_delay: timedelta = DEFAULT_CHANGE_DELAY
+    # How long after an event ends its participants are asked for feedback (an event's own delay wins), and
+    # how long after that request the people who have not finished are reminded, once.
+    feedback_delay: timedelta = DEFAULT_FEEDBACK_DELAY
+    feedback_reminder: timedelta = DEFAULT_FEEDBACK_REMINDER
     send_rate: float = 25.0  # messages a second overall, below Telegram's 30
     paid_broadcasts: bool = False  # broadcasts as Telegram's paid broadcasts: up to 1,000 a second, in Stars
     # The moment the clock starts at instead of now (it runs on from there): to rehearse the exchange's week
@@ -134,6 +140,13 @@ class Settings:
                     value=get("CHANGE_DELAY"),
                 ) from None
 
+        feedback_delay = _duration(get("FEEDBACK_DELAY"), DEFAULT_FEEDBACK_DELAY, N_(
+            "PONTE_FEEDBACK_DELAY must be how long after an event ends people are asked for feedback, a "
+            "duration such as 30m, 1h or 1d (it is {value})"))
+        feedback_reminder = _duration(get("FEEDBACK_REMINDER"), DEFAULT_FEEDBACK_REMINDER, N_(
+            "PONTE_FEEDBACK_REMINDER must be how long after the feedback request people who have not finished "
+            "are reminded, a duration such as 2d or 36h, more than 0 (it is {value})"), zero=False)
+
         raw_rate = get("SEND_RATE") or "25"
         try:
             send_rate = float(raw_rate)
@@ -175,6 +188,8 @@ class Settings:
             log_level=log_level,
             reminders=reminders,
             change_delay=change_delay,
+            feedback_delay=feedback_delay,
+            feedback_reminder=feedback_reminder,
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
             start_at=start_at,
@@ -209,6 +224,19 @@ def _ids(raw: str | None, problem: str) -> frozenset[int]:
                 raise SettingsError(problem, value=part.strip())
             ids.add(int(part))
     return frozenset(ids)
+
+
+def _duration(raw: str | None, default: timedelta, problem: str, *, zero: bool = True) -> timedelta:
+    """One duration setting (``2d``); unset, its default."""
+    if raw is None:
+        return default
+    try:
+        duration = parse_duration(raw)
+    except DurationError:
+        raise SettingsError(problem, value=raw) from None
+    if not zero and not duration:
+        raise SettingsError(problem, value=raw)
+    return duration
 
 
 def _reminders(raw: str | None) -> tuple[timedelta, ...]:

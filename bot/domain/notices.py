@@ -12,3 +12,5 @@ class NoticeKind(enum.StrEnum):
     EVENT_CHANGED = "event_changed"  # its time, place or link changed, or it was cancelled or restored
     BROADCAST = "broadcast"  # an organiser's message to many people, in each one's language (bulk lane)
     BROADCAST_REPORT = "broadcast_report"  # to the organiser: what became of their broadcast
+    FEEDBACK_REQUEST = "feedback_request"  # after an event: its questionnaire (bot.domain.feedback_requests)
+    FEEDBACK_REMINDER = "feedback_reminder"  # the one reminder to a person who has not finished it

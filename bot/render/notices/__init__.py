@@ -11,7 +11,15 @@ from datetime import datetime
 from bot.domain.notices import NoticeKind
 from bot.render.buttons import Notice
 from bot.render.i18n import Translator
-from bot.render.notices import broadcast, broadcast_report, event_changed, reminder, seat_confirmed
+from bot.render.notices import (
+    broadcast,
+    broadcast_report,
+    event_changed,
+    feedback_reminder,
+    feedback_request,
+    reminder,
+    seat_confirmed,
+)
 from storage.records import Event, OutboxMessage, Participant
 
 # The outbox row, its recipient, its event (if any), the moment of sending -> the notice, or None when it no
@@ -24,6 +32,8 @@ RENDERERS: dict[NoticeKind, Renderer] = {
     NoticeKind.EVENT_CHANGED: event_changed.render,
     NoticeKind.BROADCAST: broadcast.render,
     NoticeKind.BROADCAST_REPORT: broadcast_report.render,
+    NoticeKind.FEEDBACK_REQUEST: feedback_request.render,
+    NoticeKind.FEEDBACK_REMINDER: feedback_reminder.render,
 }
 
 
