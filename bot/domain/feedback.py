@@ -91,7 +91,8 @@ class Feedback:
         async with self._db.serialized() as tx:
             responses = [r for r in await tx.responses.of_person(person_id) if r.open_at(now)]
             sheets = [await self._sheet(tx, response) for response in responses]
-        return [sheet for sheet in sheets if sheet is not None]
+        # An event cancelled after its request asks nothing more.
+        return [sheet for sheet in sheets if sheet is not None and not sheet.event.cancelled]
 
     async def open(self, person_id: int, response_id: int) -> Step:
         """Start or resume, exactly where the person stopped."""

@@ -211,6 +211,8 @@ def refusal_text(t: Translator, step: Step, reader_tz: str | None) -> str:
             return t._("That button belongs to another step of the questionnaire: here's where you are now.")
         case Refusal.FORGED:
             return t._("That answer doesn't fit this question: please use the buttons below it.")
+        case Refusal.BUTTONS if sheet is not None and sheet.question is None:
+            return t._("All your answers are below: use the buttons to change one or to send them.")
         case Refusal.BUTTONS:
             return t._("For this question, please use the buttons below it.")
         case Refusal.NOT_TEXT:
