@@ -280,3 +280,30 @@ async def test_a_person_who_deletes_their_data_leaves_their_answers_detached(bot
     assert [tuple(r) for r in rows] == [(None, "en", "baltimore")]
     answers, _ = await _stored(bot, responses[MIKE])
     assert [a[1] for a in answers] == [5]
+
+
+async def test_text_typed_on_the_summary_points_to_its_buttons(bot):
+    responses = await _asked(bot)
+    q = await _questions(bot)
+    await bot.press(MIKE, "Answer the questions")
+    for value in (f"{q[0].id}:3", f"{q[1].id}:5", f"{q[2].id}:{q[2].choices[0].id}"):
+        await bot.press_data(MIKE, f"fb-pick:{responses[MIKE]}:{value}")
+    await _tap(bot, MIKE, "Skip ⏭")
+    await _tap(bot, MIKE, "Skip ⏭")
+    await bot.send(MIKE, "done?")
+    assert bot.last(MIKE).text.startswith("All your answers are below: use the buttons to change one or to send them.")
+    assert "Here are your answers" in bot.last(MIKE).text
+    assert (await _stored(bot, responses[MIKE]))[0][4][3] == 1  # the idea stays skipped
+
+
+async def test_an_event_cancelled_after_its_request_is_no_longer_listed(bot):
+    from dataclasses import replace
+
+    from storage.records import EventStatus
+
+    await _asked(bot)
+    events = parse_agenda(EXAMPLE.read_text(encoding="utf-8"))
+    await bot.services.agenda.apply([replace(e, status=EventStatus.CANCELLED) if e.slug == VISIT else e
+                                     for e in events])
+    await bot.send(MIKE, "/feedback")
+    assert "No questionnaires are waiting for you right now" in bot.last(MIKE).text

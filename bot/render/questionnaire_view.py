@@ -75,9 +75,9 @@ def _how_to_answer(t: Translator, question: Question) -> list[str]:
     lines = []
     if question.kind.bounds is not None and (question.low.get(language) or question.high.get(language)):
         low, high = question.kind.bounds
-        lines.append(t._("{low} = {low_label} · {high} = {high_label}", low=low, high=high,
-                         low_label=html.escape(question.low.get(language)),
-                         high_label=html.escape(question.high.get(language))))
+        # The labelled ends, as a legend of the buttons (numbers and the questionnaire's own words, no sentence).
+        lines.append(f"{low} = {html.escape(question.low.get(language))} · "
+                     f"{high} = {html.escape(question.high.get(language))}")
     if question.kind is QuestionKind.MULTIPLE:
         lines.append(t._("Choose all that apply, then press Done."))
     if question.kind is QuestionKind.TEXT:
@@ -188,8 +188,8 @@ def waiting_view(t: Translator, sheets: list[Sheet], reader_tz: str | None, now:
     rows: Rows = []
     for sheet in sheets:
         title = sheet.event.title.get(t.language)
-        lines += ["", t._("<b>{event}</b>: {questionnaire}", event=html.escape(title),
-                          questionnaire=html.escape(sheet.questionnaire.title.get(t.language))),
+        # The event and its questionnaire's title: two names, no sentence.
+        lines += ["", f"<b>{html.escape(title)}</b>: {html.escape(sheet.questionnaire.title.get(t.language))}",
                   closing_line(t, sheet.response.closes_at, sheet.event, reader_tz, now)]
         short = shorten(title, TITLE_ON_BUTTON)
         started = sheet.answers or sheet.position > 0
@@ -208,7 +208,7 @@ def refusal_text(t: Translator, step: Step, reader_tz: str | None) -> str:
         case Refusal.SUBMITTED:
             return t._("You've already sent your answers to this questionnaire. Thank you!")
         case Refusal.STALE:
-            return t._("That button belongs to another step of the questionnaire: here's where you are now.")
+            return t._("That button belongs to another step of the questionnaire: carry on from this one.")
         case Refusal.FORGED:
             return t._("That answer doesn't fit this question: please use the buttons below it.")
         case Refusal.BUTTONS if sheet is not None and sheet.question is None:
