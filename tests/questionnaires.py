@@ -14,7 +14,8 @@ VISIT_END = datetime(2027, 1, 20, 9, 45, tzinfo=UTC)  # 10:45 in Turin
 ASKED = VISIT_END + timedelta(hours=1)  # PONTE_FEEDBACK_DELAY's default
 WORKSHOP = "collaborative-services"
 
-USEFUL = Question("useful", QuestionKind.RATING, Texts("Quanto ti è stata utile la visita?", "How useful was the visit?"),
+USEFUL = Question("useful", QuestionKind.RATING,
+                  Texts("Quanto ti è stata utile la visita?", "How useful was the visit?"),
                   low=Texts("per niente", "not at all"), high=Texts("moltissimo", "extremely"))
 TRANSFER = Question("transfer", QuestionKind.SCALE,
                     Texts("Quanto è trasferibile a Baltimora?", "How transferable is it to Baltimore?"),

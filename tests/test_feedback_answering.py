@@ -112,7 +112,7 @@ async def test_one_question_at_a_time_in_the_request_edited_in_place_then_a_summ
     assert _labels(bot, MIKE)[0] == ["✏️ 1", "✏️ 2", "✏️ 3", "✏️ 4", "✏️ 5"]
 
     await _tap(bot, MIKE, "✏️ 1")  # change the first answer, then back to the summary
-    assert "Question 1 of 5" in bot.last(MIKE).text and ["✅ 4"] != _labels(bot, MIKE)[0]
+    assert "Question 1 of 5" in bot.last(MIKE).text and _labels(bot, MIKE)[0] != ["✅ 4"]
     assert "✅ 4" in _labels(bot, MIKE)[0] and ["⬅️ Back to the summary"] in _labels(bot, MIKE)
     await _tap(bot, MIKE, "2")
     assert "Here are your answers" in bot.last(MIKE).text and "2 out of 5" in bot.last(MIKE).text
@@ -273,7 +273,12 @@ async def test_a_person_who_deletes_their_data_leaves_their_answers_detached(bot
     responses = await _asked(bot)
     await bot.press(MIKE, "Answer the questions")
     await _tap(bot, MIKE, "5")
-    await bot.services.people.forget(MIKE)
+    await bot.send(MIKE, "/privacy")
+    assert "your answers go into the exchange's report, without your name" in bot.last(MIKE).text
+    await bot.press(MIKE, "Delete my data")
+    assert "Answers you gave to questionnaires stay in the report, with nothing that leads back to you" in (
+        bot.last(MIKE).text)
+    await bot.press(MIKE, "Yes, delete everything")
     async with bot.services.db.serialized() as tx:
         rows = await tx.connection.execute_fetchall(
             "SELECT participant_id, language, city FROM response WHERE id = ?", (responses[MIKE],))

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from bot.app.services import open_services
 from bot.delivery.pacing import Pacer
 from bot.domain.agenda_file import parse_agenda
-from bot.domain.notices import NoticeKind
 from storage.records import EventStatus
 from tests.harness import EXAMPLE, Harness
 from tests.questionnaires import ASKED, VISIT, VISIT_END, WORKSHOP, at, visit_questionnaire, with_questionnaire
@@ -58,7 +57,8 @@ async def test_people_confirmed_for_the_visit_are_asked_an_hour_after_it_in_thei
     assert await at(bot, ASKED - timedelta(seconds=1)) == 0
     assert await at(bot, ASKED) == 2
     (giulia,) = _requests(bot, GIULIA)
-    assert giulia.startswith("📝 L'evento Visita a Cascina Roccafranca") and "com'è andata? Ho 5 brevi domande" in giulia
+    assert giulia.startswith("📝 L'evento Visita a Cascina Roccafranca")
+    assert "com'è andata? Ho 5 brevi domande" in giulia
     assert "Le tue risposte sono anonime" in giulia
     assert "Puoi rispondere fino a mercoledì 3 febbraio alle 11:45 (tra 14 giorni)." in giulia
     (mike,) = _requests(bot, MIKE)

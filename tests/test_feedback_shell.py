@@ -3,6 +3,7 @@ arrives, they answer half, leave, come back with /feedback and finish."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +18,18 @@ from tests.questionnaires import ASKED, visit_questionnaire
 from tests.test_end_to_end import _env
 
 
-async def test_in_the_shell_a_person_answers_half_leaves_and_finishes_later(tmp_path: Path) -> None:
-    db_path = tmp_path / "feedback.db"
+async def _prepare(db_path: Path) -> None:
+    """The example agenda and a questionnaire asked after the site visits."""
     db = await Database.open(db_path)
     await Agenda(db, FixedClock(BEFORE_THE_WEEK), lambda: None).apply(parse_agenda(EXAMPLE.read_text(encoding="utf-8")))
     async with db.transaction() as tx:
         await tx.questionnaires.save(visit_questionnaire(), BEFORE_THE_WEEK)
     await db.close()
+
+
+def test_in_the_shell_a_person_answers_half_leaves_and_finishes_later(tmp_path: Path) -> None:
+    db_path = tmp_path / "feedback.db"
+    asyncio.run(_prepare(db_path))
     minutes = int((ASKED - BEFORE_THE_WEEK).total_seconds() // 60) + 1
     script = "\n".join([
         "/start", "1", "1", "/start e_roccafranca-visit", "1",  # Giulia signs up for the visit
