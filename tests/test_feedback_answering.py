@@ -312,3 +312,22 @@ async def test_an_event_cancelled_after_its_request_is_no_longer_listed(bot):
                                      for e in events])
     await bot.send(MIKE, "/feedback")
     assert "No questionnaires are waiting for you right now" in bot.last(MIKE).text
+
+
+async def test_a_sticker_or_blank_text_for_a_free_text_question_asks_for_words(bot):
+    responses = await _asked(bot)
+    q = await _questions(bot)
+    await bot.press(MIKE, "Answer the questions")
+    for value in (f"{q[0].id}:3", f"{q[1].id}:5", f"{q[2].id}:{q[2].choices[0].id}"):
+        await bot.press_data(MIKE, f"fb-pick:{responses[MIKE]}:{value}")
+    await _tap(bot, MIKE, "Skip ⏭")
+    update = bot.telegram.text_update(MIKE, "x")
+    del update["message"]["text"]
+    update["message"]["sticker"] = {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1,
+                                    "height": 1, "is_animated": False, "is_video": False}
+    await bot.process(update)
+    assert bot.last(MIKE).text.startswith("Please type your answer as text.")
+    assert "Question 5 of 5" in bot.last(MIKE).text
+    await bot.send(MIKE, "   ")
+    assert bot.last(MIKE).text.startswith("Please type your answer as text.")
+    assert len((await _stored(bot, responses[MIKE]))[0]) == 4

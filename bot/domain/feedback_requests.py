@@ -45,26 +45,37 @@ class FeedbackRequests:
         self._reminder_after = reminder_after
 
     async def materialise(self, now: datetime) -> int:
-        """Write the requests and reminders due by ``now`` to the outbox; returns how many."""
+        """Write the requests and reminders due by ``now`` to the outbox; returns how many. Looks first, and
+        takes the write lock only when someone is to be asked or reminded."""
         async with self._db.serialized() as tx:
-            widest = await tx.responses.widest_open_window()
-            events = await tx.events.all() if widest is not None else []
-            due = [e for e in events if not e.cancelled and request_moment(e, self._delay) <= now
-                   < request_moment(e, self._delay) + widest]
-            waiting = [e for e in due if await recipients(tx, e)]
+            asks = await self._asks(tx, now)
             reminders = await tx.responses.to_remind(now - self._reminder_after, now)
-        if not waiting and not reminders:
+        if not asks and not reminders:
             return 0
         written = 0
         async with self._db.transaction() as tx:
-            questionnaires = await tx.questionnaires.all() if waiting else []
-            for event in waiting:
-                questionnaire = _for_event(questionnaires, event)
-                if questionnaire is not None:
-                    written += await self._ask(tx, event, questionnaire, now)
+            for event, questionnaire in asks:
+                written += await self._ask(tx, event, questionnaire, now)
             for response in await tx.responses.to_remind(now - self._reminder_after, now):
                 written += await self._remind(tx, response, now)
         return written
+
+    async def _asks(self, tx: Transaction, now: datetime) -> list[tuple[Event, Questionnaire]]:
+        """The events whose request moment has come, with the questionnaire asked after each while it is
+        open, where somebody is still to be asked."""
+        widest = await tx.responses.widest_open_window()
+        if widest is None:
+            return []
+        due = [e for e in await tx.events.all() if not e.cancelled
+               and request_moment(e, self._delay) <= now < request_moment(e, self._delay) + widest]
+        questionnaires = await tx.questionnaires.all() if due else []
+        asks = []
+        for event in due:
+            questionnaire = _for_event(questionnaires, event)
+            if (questionnaire is not None and now < request_moment(event, self._delay) + questionnaire.open_for
+                    and await recipients(tx, event)):
+                asks.append((event, questionnaire))
+        return asks
 
     async def _ask(self, tx: Transaction, event: Event, questionnaire: Questionnaire, now: datetime) -> int:
         moment = request_moment(event, self._delay)

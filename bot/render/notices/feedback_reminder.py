@@ -21,7 +21,8 @@ def render(message: OutboxMessage, person: Participant, event: Event | None, t: 
         return None
     lines = [
         t._("📝 A reminder: your answers about <b>{title}</b> haven't been sent yet. It takes a few minutes, "
-            "and you'll pick up where you left off.", title=html.escape(event.title.get(t.language))),
+            "and if you've already started, you'll pick up where you left off.",
+            title=html.escape(event.title.get(t.language))),
         anonymity_line(t, bool(message.data.get("anonymous", True))),
         closing_line(t, closing, event, person.timezone, now),
     ]
