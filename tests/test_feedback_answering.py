@@ -331,3 +331,20 @@ async def test_a_sticker_or_blank_text_for_a_free_text_question_asks_for_words(b
     await bot.send(MIKE, "   ")
     assert bot.last(MIKE).text.startswith("Please type your answer as text.")
     assert len((await _stored(bot, responses[MIKE]))[0]) == 4
+
+
+async def test_continue_later_keeps_everything_and_stops_reading_text_as_an_answer(bot):
+    responses = await _asked(bot)
+    await bot.press(MIKE, "Answer the questions")
+    await _tap(bot, MIKE, "3")
+    await _tap(bot, MIKE, "⏸ Continue later")
+    text = bot.last(MIKE).text
+    assert "Your answers so far are saved. Come back with /feedback" in text and "(in 14 days)" in text
+    assert bot.last(MIKE).keyboard == []
+    assert pending_of(await bot.services.people.get(MIKE)) is None
+    await bot.send(MIKE, "hello")
+    assert "I only understand commands and buttons" in bot.last(MIKE).text
+    await bot.send(MIKE, "/feedback")
+    await bot.press(MIKE, "Continue:")
+    assert "Question 2 of 5" in bot.last(MIKE).text
+    assert [a[1] for a in (await _stored(bot, responses[MIKE]))[0]] == [3]
