@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from bot.domain.languages import language_for
 from bot.domain.notices import NoticeKind
 from storage import Database, Transaction
-from storage.questionnaires import Questionnaire
+from storage.questionnaires import Questionnaire, asked_after
 from storage.records import Event
 from storage.responses import Askable, Response
 
@@ -71,7 +71,7 @@ class FeedbackRequests:
         questionnaires = await tx.questionnaires.all() if due else []
         asks = []
         for event in due:
-            questionnaire = _for_event(questionnaires, event)
+            questionnaire = asked_after(questionnaires, event.slug, event.kind)
             if (questionnaire is not None and now < request_moment(event, self._delay) + questionnaire.open_for
                     and await recipients(tx, event)):
                 asks.append((event, questionnaire))
@@ -117,10 +117,3 @@ class FeedbackRequests:
             moments.append(first_asked + self._reminder_after)
         return min(moments, default=None)
 
-
-def _for_event(questionnaires: list[Questionnaire], event: Event) -> Questionnaire | None:
-    """The questionnaire asked after ``event``: one naming it wins over one naming its kind, and among equals
-    the one imported first (as ``QuestionnaireRepository.for_event`` decides, from one reading of them)."""
-    found = [q for q in questionnaires if q.applies_to(event.slug, event.kind)]
-    found.sort(key=lambda q: (event.slug not in q.events, q.id))
-    return found[0] if found else None
