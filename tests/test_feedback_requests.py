@@ -74,13 +74,16 @@ async def test_people_confirmed_for_the_visit_are_asked_an_hour_after_it_in_thei
     assert len(_requests(bot, GIULIA)) == 1
 
 
-async def test_a_questionnaire_that_is_not_anonymous_says_so(bot):
+async def test_a_questionnaire_that_is_not_anonymous_and_open_three_days_says_so(bot):
     await bot.services.agenda.apply(_example())
-    await with_questionnaire(bot, visit_questionnaire(anonymous=False))
+    await with_questionnaire(bot, visit_questionnaire(anonymous=False, open_for=timedelta(days=3)))
     await bot.onboard(MIKE, "Mike", "en", "Baltimore")
     await bot.services.signups.sign_up(MIKE, VISIT)
     await at(bot, ASKED)
-    assert "Your answers are not anonymous: the coordinators see your name next to them." in _requests(bot, MIKE)[0]
+    (request,) = _requests(bot, MIKE)
+    assert "Your answers are not anonymous: the coordinators see your name next to them." in request
+    assert "(in 3 days)" in request  # the questionnaire's own open_for
+    assert [row[3] for row in await _responses(bot)] == ["2027-01-23 10:45:00"]
 
 
 async def test_only_confirmed_reachable_people_are_asked(bot):
