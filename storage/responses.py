@@ -70,6 +70,14 @@ _CONFIRMED_NOT_ASKED = """
       AND NOT EXISTS (SELECT 1 FROM response s WHERE s.event_id = r.event_id AND s.participant_id = r.participant_id)
     ORDER BY r.queued_seq, r.participant_id
 """
+# Checked in at the event (confirmed or walk-in), consented, reachable, and not asked yet.
+_PRESENT_NOT_ASKED = """
+    SELECT c.event_id, c.participant_id, p.language, p.city
+    FROM checkin c JOIN participant p ON p.telegram_id = c.participant_id
+    WHERE c.event_id = ? AND p.consent_at IS NOT NULL AND p.unreachable_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM response s WHERE s.event_id = c.event_id AND s.participant_id = c.participant_id)
+    ORDER BY c.checked_in_at, c.participant_id
+"""
 _TO_REMIND = """
     SELECT s.* FROM response s JOIN participant p ON p.telegram_id = s.participant_id
     WHERE s.submitted_at IS NULL AND s.reminded_at IS NULL AND s.asked_at <= ? AND s.closes_at > ?
@@ -84,6 +92,10 @@ class ResponseRepository:
 
     async def confirmed_not_asked(self, event_id: int) -> list[Askable]:
         rows = await self._db.execute_fetchall(_CONFIRMED_NOT_ASKED, (event_id,))
+        return [Askable(row[0], row[1], row[2], row[3]) for row in rows]
+
+    async def present_not_asked(self, event_id: int) -> list[Askable]:
+        rows = await self._db.execute_fetchall(_PRESENT_NOT_ASKED, (event_id,))
         return [Askable(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def start(self, questionnaire_id: int, person: Askable, language: str, asked_at: datetime,

@@ -195,3 +195,17 @@ async def _answer_all(bot: Harness, person: int, response_id: int) -> None:
     await feedback.skip(person, response_id, q[3].id)
     await feedback.skip(person, response_id, q[4].id)
     assert (await feedback.submit(person, response_id)).submitted
+
+
+async def test_after_an_event_that_used_check_in_only_the_people_present_are_asked(bot):
+    from tests.questionnaires import VISIT_END
+
+    await _visit(bot)
+    await bot.onboard(ANNA, "Anna", "en")  # not signed up: she walks in
+    _, token = await bot.services.checkins.operator_code(VISIT)
+    bot.services.clock.set(VISIT_END - timedelta(hours=1))
+    for person in (GIULIA, ANNA):  # Mike, confirmed, did not come
+        assert (await bot.services.checkins.scan(person, token)).present
+    await at(bot, ASKED)
+    assert [row[0] for row in await _responses(bot)] == [GIULIA, ANNA]
+    assert _requests(bot, MIKE) == [] and len(_requests(bot, ANNA)) == 1

@@ -1,17 +1,18 @@
 """Feedback requests after an event, derived from the database like reminders: nothing is scheduled ahead.
 
 An event's request moment is its end plus its own ``feedback_delay`` (else PONTE_FEEDBACK_DELAY). From that
-moment, each dispatch asks everyone :func:`recipients` names who has not been asked yet, as long as the
-questionnaire is open (``open_for`` after the request moment): a response row (the report counts it as
-"asked") and an outbox row in one transaction, the row's dedupe key naming the event and the person, so a
-request is written once, also when its moment passed while the bot was down. Once, ``PONTE_FEEDBACK_REMINDER``
-after the request, a person who has not finished gets a reminder while the questionnaire is still open. A
-cancelled event asks nothing."""
+moment, each dispatch asks everyone :func:`recipients` names (the people confirmed for it, or those checked
+in when it used check-in) who has not been asked yet, as long as the questionnaire is open (``open_for``
+after the request moment): a response row (the report counts it as "asked") and an outbox row in one
+transaction, the row's dedupe key naming the event and the person, so a request is written once, also when
+its moment passed while the bot was down. Once, ``PONTE_FEEDBACK_REMINDER`` after the request, a person who
+has not finished gets a reminder while the questionnaire is still open. A cancelled event asks nothing."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.domain.checkins import present_in
 from bot.domain.languages import language_for
 from bot.domain.notices import NoticeKind
 from storage import Database, Transaction
@@ -26,10 +27,12 @@ def request_moment(event: Event, default_delay: timedelta) -> datetime:
 
 
 async def recipients(tx: Transaction, event: Event) -> list[Askable]:
-    """Who is asked about ``event``, and the only place that decides it: people confirmed for it who
-    consented and can be reached, not asked yet. (Where an event used check-in, this is where "only those
-    present" belongs.)"""
-    return await tx.responses.confirmed_not_asked(event.id)
+    """Who is asked about ``event``, and the only place that decides it: the people who consented and can
+    be reached, not asked yet, among those present when the event used check-in (walk-ins too: they saw
+    it), else among those confirmed for it."""
+    if await present_in(tx, event.id) is None:
+        return await tx.responses.confirmed_not_asked(event.id)
+    return await tx.responses.present_not_asked(event.id)
 
 
 def request_payload(response_id: int, questionnaire: Questionnaire, closes_at: datetime) -> dict[str, object]:
