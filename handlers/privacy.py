@@ -26,6 +26,9 @@ def _notice_text(context: PonteContext) -> str:
         "Ponte keeps your Telegram ID, your name and username, your language, your city and time zone, whether "
         "you want reminders, and the events you sign up for. They are "
         "used only to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
+        "After an event, I may ask you a few questions about it: your answers go into the exchange's report, "
+        "without your name unless the questionnaire says otherwise, and they stay there, with nothing that leads "
+        "back to you, if you delete your data.\n"
         "You can delete all of it at any time with /privacy."
     )
 
@@ -105,7 +108,8 @@ async def confirm_forget(update: Update, context: PonteContext) -> None:
              Button(t._("No, keep my data"), callback_data.build("privacy"))]]
     await reply(update, context, t._(
         "This deletes your profile and cancels your sign-ups; the seats you free up go to whoever's on the "
-        "waiting list, if anyone is. Are you sure?"), rows)
+        "waiting list, if anyone is. Answers you gave to questionnaires stay in the report, with nothing that "
+        "leads back to you. Are you sure?"), rows)
 
 
 async def forget_me(update: Update, context: PonteContext) -> None:

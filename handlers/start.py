@@ -13,7 +13,7 @@ from bot.render import callback_data, zone_lookup
 from bot.render.buttons import Button
 from bot.render.i18n import N_, Translator
 from bot.render.timefmt import city_name
-from handlers import broadcast, checkin, team
+from handlers import broadcast, checkin, feedback, team
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext
@@ -97,6 +97,8 @@ async def receive_text(update: Update, context: PonteContext) -> None:
         await _answer_timezone(update, context, pending)
     elif pending.step in broadcast.STEPS:
         await broadcast.receive_text(update, context, pending.step)
+    elif pending.step is PendingStep.FEEDBACK:
+        await feedback.receive_text(update, context, pending)
     else:
         await reply_to_stray_text(update, context)
 

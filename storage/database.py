@@ -26,6 +26,7 @@ from storage.participants import ParticipantRepository
 from storage.questionnaires import QuestionnaireRepository
 from storage.registrations import RegistrationRepository
 from storage.reminders import ReminderRepository
+from storage.responses import ResponseRepository
 from storage.roles import RoleRepository
 
 
@@ -46,7 +47,7 @@ class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
     __slots__ = ("audit", "broadcasts", "changes", "checkins", "connection", "drafts", "events", "groups", "inbox",
-                 "outbox", "participants", "questionnaires", "registrations", "reminders", "roles")
+                 "outbox", "participants", "questionnaires", "registrations", "reminders", "responses", "roles")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -64,6 +65,7 @@ class Transaction:
         self.checkins = CheckinRepository(connection)
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
+        self.responses = ResponseRepository(connection)
 
 
 class Database:

@@ -42,6 +42,7 @@ def event_from_row(row: aiosqlite.Row) -> Event:
         position=row["position"],
         online_url=row["online_url"],
         reminders=_offsets(row["reminders"]),
+        feedback_delay=None if row["feedback_delay"] is None else timedelta(seconds=row["feedback_delay"]),
         sequence=row["sequence"],
         moved_at=from_db(row["moved_at"]),
     )
@@ -77,6 +78,7 @@ def _columns(event: Event) -> dict[str, object]:
         "online_url": event.online_url,
         "reminders": (None if event.reminders is None
                       else json.dumps([int(offset.total_seconds()) for offset in event.reminders])),
+        "feedback_delay": None if event.feedback_delay is None else int(event.feedback_delay.total_seconds()),
     }
 
 

@@ -316,4 +316,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         detail    TEXT NOT NULL DEFAULT '{}'
     );
     """),
+    Migration("feedback requests: an event's own delay before asking, and a response under review", """
+    ALTER TABLE event ADD COLUMN feedback_delay INTEGER;  -- seconds after its end; NULL: PONTE_FEEDBACK_DELAY
+    -- 1 once the person has reached the summary: from then on an answer changed leads back to it.
+    ALTER TABLE response ADD COLUMN reviewing INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX response_open ON response (submitted_at, closes_at);
+    """),
 )

@@ -66,6 +66,15 @@ class Questionnaire:
         return event_slug in self.events or event_kind in self.kinds
 
 
+def asked_after(questionnaires: list[Questionnaire], event_slug: str, event_kind: str) -> Questionnaire | None:
+    """Of ``questionnaires``, the one asked after this event: one naming its slug wins over one naming its
+    kind, and among equals the one imported last (so an organiser's own replaces the default for the same
+    kinds)."""
+    found = [q for q in questionnaires if q.applies_to(event_slug, event_kind)]
+    found.sort(key=lambda q: (event_slug not in q.events, -q.id))
+    return found[0] if found else None
+
+
 class QuestionnaireRepository:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
@@ -83,11 +92,8 @@ class QuestionnaireRepository:
         return await self._assemble(rows[0]) if rows else None
 
     async def for_event(self, event_slug: str, event_kind: str) -> Questionnaire | None:
-        """The questionnaire asked after this event: one naming its slug wins over one naming its kind, and
-        among equals the one imported last (so an organiser's own replaces the default for the same kinds)."""
-        found = [q for q in await self.all() if q.applies_to(event_slug, event_kind)]
-        found.sort(key=lambda q: (event_slug not in q.events, -q.id))
-        return found[0] if found else None
+        """The questionnaire asked after this event (see :func:`asked_after`)."""
+        return asked_after(await self.all(), event_slug, event_kind)
 
     async def answered_question_keys(self, questionnaire_id: int) -> set[str]:
         rows = await self._db.execute_fetchall(

@@ -81,6 +81,7 @@ class Event:
     position: int = 0
     online_url: str | None = None  # for confirmed participants only, never on the public agenda
     reminders: tuple[timedelta, ...] | None = None  # how long before it people are reminded; None: the default
+    feedback_delay: timedelta | None = None  # how long after its end feedback is asked; None: the default
     id: int | None = field(default=None, compare=False)
     # Kept by the database, not written in the agenda file: how many times the event was changed (the
     # calendar file's SEQUENCE) and when its time last moved.

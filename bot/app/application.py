@@ -28,6 +28,7 @@ from handlers import (
     agenda_upload,
     broadcast,
     checkin,
+    feedback,
     gates,
     help,
     organiser,
@@ -46,7 +47,8 @@ from handlers.journeys import Routing
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, checkin, broadcast, agenda_upload, team)
+JOURNEYS = (agenda, signup, feedback, preferences, privacy, help, start, organiser, checkin, broadcast,
+            agenda_upload, team)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:

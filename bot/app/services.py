@@ -13,6 +13,8 @@ from bot.domain.audit import Audit
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.changes import Changes
 from bot.domain.checkins import Checkins
+from bot.domain.feedback import Feedback
+from bot.domain.feedback_requests import FeedbackRequests
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.reminders import Reminders
@@ -41,16 +43,19 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
     # Reminders and change notices are derived from the database when their moment comes.
     dispatcher.add_source(Reminders(db, settings.reminders))
     dispatcher.add_source(Changes(db))
+    # So are feedback requests after events, and their one reminder.
+    dispatcher.add_source(FeedbackRequests(db, settings.feedback_delay, settings.feedback_reminder))
     roles = Roles(settings.admins, settings.coordinators)
     team = Team(db, clock, roles, dispatcher.wake, invite_ttl=settings.invite_ttl,
                 home_timezone=settings.timezone)
     # The settings' roles into the database, and every role held into the view asked on each press.
     await team.start()
+    people = People(db, clock, dispatcher.wake, on_forget=team.forget)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
-        people=People(db, clock, dispatcher.wake, on_forget=team.forget),
+        people=people,
         agenda=Agenda(db, clock, dispatcher.wake, change_delay=settings.change_delay, roles=roles),
         signups=Signups(db, clock, roles, dispatcher.wake),
         roles=roles,
@@ -60,4 +65,5 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
         checkins=Checkins(db, clock, roles),
         team=team,
         audit=Audit(db, clock),
+        feedback=Feedback(db, clock, people),
     )

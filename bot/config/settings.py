@@ -21,6 +21,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 DEFAULT_CHANGE_DELAY = timedelta(minutes=2)
 DEFAULT_INVITE_TTL = timedelta(days=7)
+DEFAULT_FEEDBACK_DELAY = timedelta(hours=1)
+DEFAULT_FEEDBACK_REMINDER = timedelta(days=2)
 MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
@@ -61,6 +63,10 @@ class Settings:
     change_delay: timedelta = DEFAULT_CHANGE_DELAY
     # How long an invitation to the team (an organiser's or a coordinator's link) stays valid.
     invite_ttl: timedelta = DEFAULT_INVITE_TTL
+    # How long after an event ends its participants are asked for feedback (an event's own delay wins), and
+    # how long after that request the people who have not finished are reminded, once.
+    feedback_delay: timedelta = DEFAULT_FEEDBACK_DELAY
+    feedback_reminder: timedelta = DEFAULT_FEEDBACK_REMINDER
     send_rate: float = 25.0  # messages a second overall, below Telegram's 30
     paid_broadcasts: bool = False  # broadcasts as Telegram's paid broadcasts: up to 1,000 a second, in Stars
     # The moment the clock starts at instead of now (it runs on from there): to rehearse the exchange's week
@@ -152,6 +158,12 @@ class Settings:
                 raise SettingsError(
                     N_("PONTE_INVITE_TTL must be how long an invitation link stays valid, a duration such as 7d, "
                        "48h or 30m (it is {value})"), value=get("INVITE_TTL"))
+        feedback_delay = _duration(get("FEEDBACK_DELAY"), DEFAULT_FEEDBACK_DELAY, N_(
+            "PONTE_FEEDBACK_DELAY must be how long after an event ends people are asked for feedback, a "
+            "duration such as 30m, 1h or 1d (it is {value})"))
+        feedback_reminder = _duration(get("FEEDBACK_REMINDER"), DEFAULT_FEEDBACK_REMINDER, N_(
+            "PONTE_FEEDBACK_REMINDER must be how long after the feedback request people who have not finished "
+            "are reminded, a duration such as 2d or 36h, more than 0 (it is {value})"), zero=False)
 
         raw_rate = get("SEND_RATE") or "25"
         try:
@@ -204,6 +216,8 @@ class Settings:
             reminders=reminders,
             change_delay=change_delay,
             invite_ttl=invite_ttl,
+            feedback_delay=feedback_delay,
+            feedback_reminder=feedback_reminder,
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
             start_at=start_at,
@@ -239,6 +253,19 @@ def _ids(raw: str | None, problem: str) -> frozenset[int]:
                 raise SettingsError(problem, value=part.strip())
             ids.add(int(part))
     return frozenset(ids)
+
+
+def _duration(raw: str | None, default: timedelta, problem: str, *, zero: bool = True) -> timedelta:
+    """One duration setting (``2d``); unset, its default."""
+    if raw is None:
+        return default
+    try:
+        duration = parse_duration(raw)
+    except DurationError:
+        raise SettingsError(problem, value=raw) from None
+    if not zero and not duration:
+        raise SettingsError(problem, value=raw)
+    return duration
 
 
 def _reminders(raw: str | None) -> tuple[timedelta, ...]:

@@ -24,7 +24,7 @@ ONLINE_URL = re.compile(r"https://[^\s/?#]+\.[^\s/?#]+[^\s\x00-\x1f\x7f]*")  # m
 ONLINE_URL_LIMIT = 300
 EVENT_KEYS = {
     "slug", "kind", "title", "description", "venue", "address", "map", "start", "end", "timezone",
-    "capacity", "signup_closes", "status", "speakers", "online_url", "reminders",
+    "capacity", "signup_closes", "status", "speakers", "online_url", "reminders", "feedback_delay",
 }
 SPEAKER_KEYS = {"name", "affiliation"}
 # What each field may hold, so that every view of the bot stays within Telegram's limits (4,096 units a
@@ -37,6 +37,8 @@ SPEAKER_NAME_LIMIT = 80
 AFFILIATION_LIMIT = 120
 MAX_SPEAKERS = 100
 MAX_CAPACITY = 10_000
+# Feedback is asked at most this long after an event ends: later, people no longer remember it well.
+LONGEST_FEEDBACK_DELAY = timedelta(days=30)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_FILE_CHARACTERS = 1_000_000
 _WEB_ADDRESS = re.compile(r"https?://[^\s\x00-\x1f\x7f]+")
@@ -169,6 +171,7 @@ class _Reader:
         speakers = self._speakers(at, name, raw.get("speakers", []))
         online_url = self._online_url(at, name, raw)
         reminders = self._reminders(at, name, raw)
+        feedback_delay = self._feedback_delay(at, name, raw)
         if len(self.problems) > before:
             return None
         return Event(
@@ -176,6 +179,7 @@ class _Reader:
             starts_at=start, ends_at=end, timezone=timezone, address=address,
             map_url=map_url, capacity=capacity, signup_closes_at=closes, status=EventStatus(status),
             speakers=speakers, position=index, online_url=online_url, reminders=reminders,
+            feedback_delay=feedback_delay,
         )
 
     def _online_url(self, at: tuple[object, ...], name: str, raw: dict[str, Any]) -> str | None:
@@ -214,6 +218,25 @@ class _Reader:
                 continue
             offsets.append(offset)
         return tuple(sorted(set(offsets), reverse=True))
+
+    def _feedback_delay(self, at: tuple[object, ...], name: str, raw: dict[str, Any]) -> timedelta | None:
+        """``feedback_delay = "2h"``: how long after the event ends the people who came are asked for
+        feedback; left out, the default (PONTE_FEEDBACK_DELAY)."""
+        value = raw.get("feedback_delay")
+        if value is None:
+            return None
+        where, label = (*at, "feedback_delay"), f"{name}.feedback_delay"
+        try:
+            delay = parse_duration(value)
+        except DurationError:
+            self._problem(where, label, N_("{value} is not a duration: write a number and a unit, such as "
+                                           "90s, 15m, 24h or 2d"), value=value)
+            return None
+        if delay > LONGEST_FEEDBACK_DELAY:
+            self._problem(where, label, N_("Feedback is asked at most {limit} after the event ends"),
+                          limit=format_duration(LONGEST_FEEDBACK_DELAY))
+            return None
+        return delay
 
     def _text(self, path: tuple[object, ...], label: str, text: str, limit: int, *, lines: bool = False) -> str:
         """A text within its limit (as Telegram counts) and free of invisible control characters."""
@@ -356,10 +379,13 @@ def dump_agenda(events: list[Event], header: str = "") -> str:
 
 
 def _online_lines(event: Event) -> list[str]:
-    """The online link and the reminders of an event, as the file writes them (none when not set)."""
+    """The online link, the reminders and the feedback delay of an event, as the file writes them (none when
+    not set)."""
     lines = []
     if event.online_url:
         lines.append(f"online_url = {_toml(event.online_url)}")
     if event.reminders is not None:
         lines.append(f"reminders = {_toml([format_duration(offset) for offset in event.reminders])}")
+    if event.feedback_delay is not None:
+        lines.append(f"feedback_delay = {_toml(format_duration(event.feedback_delay))}")
     return lines

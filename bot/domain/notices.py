@@ -13,3 +13,5 @@ class NoticeKind(enum.StrEnum):
     BROADCAST = "broadcast"  # an organiser's message to many people, in each one's language (bulk lane)
     BROADCAST_REPORT = "broadcast_report"  # to the organiser: what became of their broadcast
     INVITE_ACCEPTED = "invite_accepted"  # to an organiser: the person they invited joined the team
+    FEEDBACK_REQUEST = "feedback_request"  # after an event: its questionnaire (bot.domain.feedback_requests)
+    FEEDBACK_REMINDER = "feedback_reminder"  # the one reminder to a person who has not finished it

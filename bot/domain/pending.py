@@ -20,6 +20,9 @@ class PendingStep(StrEnum):
     BROADCAST_IT = "broadcast-it"
     BROADCAST_EN = "broadcast-en"
     BROADCAST_ONE = "broadcast-one"
+    # Answering a questionnaire (bot.domain.feedback): typed text answers its current free-text question,
+    # and anywhere else is told to use the buttons.
+    FEEDBACK = "feedback"
 
 
 class Origin(StrEnum):
@@ -34,16 +37,20 @@ class Pending:
     step: PendingStep
     event_slug: str | None = None  # the event to show once answered (a person who came from its link)
     origin: Origin = Origin.WELCOME
+    response_id: int | None = None  # the response being answered, for FEEDBACK
 
 
-# Stored as "step", "step:slug" or "step:slug:origin"; "timezone" and "timezone:slug" are what earlier
-# versions wrote, so a person half-way through the question when Ponte is upgraded carries on.
+# Stored as "step", "step:slug" or "step:slug:origin" ("feedback:<response id>" for a questionnaire);
+# "timezone" and "timezone:slug" are what earlier versions wrote, so a person half-way through the question
+# when Ponte is upgraded carries on.
 _SEPARATOR = ":"
 
 
 def to_column(pending: Pending | None) -> str | None:
     if pending is None:
         return None
+    if pending.step is PendingStep.FEEDBACK:
+        return f"{pending.step.value}{_SEPARATOR}{pending.response_id}"
     parts = [pending.step.value, pending.event_slug or ""]
     if pending.origin is not Origin.WELCOME:
         parts.append(pending.origin.value)
@@ -55,6 +62,8 @@ def from_column(text: str | None) -> Pending | None:
     if not text:
         return None
     step, _, rest = text.partition(_SEPARATOR)
+    if step == PendingStep.FEEDBACK.value:
+        return Pending(PendingStep.FEEDBACK, response_id=int(rest)) if rest.isdigit() else None
     slug, _, origin = rest.partition(_SEPARATOR)
     try:
         return Pending(PendingStep(step), slug or None, Origin(origin) if origin else Origin.WELCOME)

@@ -9,6 +9,7 @@ from bot.domain.agenda import Agenda
 from bot.domain.audit import Audit
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.checkins import Checkins
+from bot.domain.feedback import Feedback
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.roles import Roles
@@ -28,3 +29,4 @@ class Domain:
     checkins: Checkins
     team: Team
     audit: Audit
+    feedback: Feedback

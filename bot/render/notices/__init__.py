@@ -15,6 +15,8 @@ from bot.render.notices import (
     broadcast,
     broadcast_report,
     event_changed,
+    feedback_reminder,
+    feedback_request,
     invite_accepted,
     reminder,
     seat_confirmed,
@@ -32,6 +34,8 @@ RENDERERS: dict[NoticeKind, Renderer] = {
     NoticeKind.BROADCAST: broadcast.render,
     NoticeKind.BROADCAST_REPORT: broadcast_report.render,
     NoticeKind.INVITE_ACCEPTED: invite_accepted.render,
+    NoticeKind.FEEDBACK_REQUEST: feedback_request.render,
+    NoticeKind.FEEDBACK_REMINDER: feedback_reminder.render,
 }
 
 
