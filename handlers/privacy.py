@@ -9,6 +9,7 @@ from telegram import Update
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import N_
+from bot.render.privacy_notice import notice_text
 from handlers.common import reply
 from handlers.context import PonteContext
 from handlers.journeys import Command, Contribution, Press
@@ -16,15 +17,7 @@ from handlers.menus import city_buttons, language_buttons
 
 
 def _notice_text(context: PonteContext) -> str:
-    t = context.t
-    return t._(
-        "🔒 <b>Your privacy</b>\n"
-        "To sign you up for events, remind you of them and tell you when a seat opens up or an event changes, "
-        "Ponte keeps your Telegram ID, your name and username, your language, your city and time zone, whether "
-        "you want reminders, and the events you sign up for. They are "
-        "used only to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
-        "You can delete all of it at any time with /privacy."
-    )
+    return notice_text(context.t, context.services.privacy)
 
 
 async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None) -> None:
@@ -77,7 +70,8 @@ async def show_privacy(update: Update, context: PonteContext) -> None:
     if not (context.person and context.person.consented):
         await show_privacy_notice(update, context, event_slug=None)
         return
-    rows = [[Button(t._("🗑 Delete my data"), callback_data.build("forget"))]]
+    rows = [[Button(t._("📄 A copy of my data"), callback_data.build("mydata"))],
+            [Button(t._("🗑 Delete my data"), callback_data.build("forget"))]]
     await reply(update, context, _notice_text(context), rows)
 
 

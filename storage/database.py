@@ -21,6 +21,7 @@ from storage.inbox import InboxRepository
 from storage.migrations import MIGRATIONS, Migration
 from storage.outbox import OutboxRepository
 from storage.participants import ParticipantRepository
+from storage.personal_data import PersonalDataRepository
 from storage.questionnaires import QuestionnaireRepository
 from storage.registrations import RegistrationRepository
 from storage.reminders import ReminderRepository
@@ -43,7 +44,7 @@ class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
     __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
-                 "questionnaires", "registrations", "reminders")
+                 "personal_data", "questionnaires", "registrations", "reminders")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -58,6 +59,7 @@ class Transaction:
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)
         self.questionnaires = QuestionnaireRepository(connection)
+        self.personal_data = PersonalDataRepository(connection)
 
 
 class Database:

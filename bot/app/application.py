@@ -32,6 +32,7 @@ from handlers import (
     broadcast,
     gates,
     help,
+    mydata,
     organiser,
     people,
     preferences,
@@ -47,7 +48,7 @@ from handlers.journeys import Routing
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload)
+JOURNEYS = (agenda, signup, preferences, privacy, mydata, help, start, organiser, broadcast, agenda_upload)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:

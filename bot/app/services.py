@@ -13,7 +13,10 @@ from bot.domain.broadcasts import Broadcasts
 from bot.domain.changes import Changes
 from bot.domain.groups import Groups
 from bot.domain.people import People
+from bot.domain.personal_data import PersonalData
+from bot.domain.privacy_policy import PrivacyPolicy
 from bot.domain.reminders import Reminders
+from bot.domain.retention import Retention
 from bot.domain.roles import Roles
 from bot.domain.services import Domain
 from bot.domain.signups import Signups
@@ -27,6 +30,7 @@ class Services(Domain):
     settings: Settings
     db: Database
     dispatcher: Dispatcher
+    retention: Retention
 
 
 async def open_services(settings: Settings, clock: Clock, *, db: Database | None = None,
@@ -39,15 +43,19 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
     dispatcher.add_source(Reminders(db, settings.reminders))
     dispatcher.add_source(Changes(db))
     roles = Roles(settings.admins, settings.coordinators)
+    people = People(db, clock, dispatcher.wake)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
-        people=People(db, clock, dispatcher.wake),
+        people=people,
         agenda=Agenda(db, clock, dispatcher.wake, change_delay=settings.change_delay, roles=roles),
         signups=Signups(db, clock, roles, dispatcher.wake),
         roles=roles,
         dispatcher=dispatcher,
         groups=Groups(db, clock),
         broadcasts=Broadcasts(db, clock, roles, dispatcher.wake),
+        personal_data=PersonalData(db, clock),
+        privacy=PrivacyPolicy(settings.controller, settings.privacy_contact, settings.retention_days),
+        retention=Retention(db, clock, people, settings.retention_days),
     )

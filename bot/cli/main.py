@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.arguments import EXIT_USAGE, PonteParser
+from bot.cli.purge_arguments import add_purge_command
 from bot.render.i18n import Translator, translator
 
 
@@ -51,6 +52,7 @@ def build_parser(t: Translator) -> PonteParser:
                               help=t._("file to write (default: standard output)"))
     agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
                                description=t._("Print the example agenda built from the seed article."))
+    add_purge_command(commands, t)
     return parser
 
 
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "agenda" and args.agenda_command == "example":
             sys.stdout.write(EXAMPLE_AGENDA.read_text(encoding="utf-8"))
             return 0
-        settings = Settings.from_env(require_token=args.command == "run")
+        settings = Settings.from_env(require_token=args.command == "run", require_privacy=args.command == "run")
         settings.configure_logging()
         if args.command == "run":
             from bot.app.runtime import serve
@@ -79,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.shell import run_shell
 
             return asyncio.run(run_shell(settings, t, db_path=args.db))
+        if args.command == "purge":
+            from bot.cli.purge import purge
+
+            return purge(settings, t, dry_run=args.dry_run)
         from bot.cli.agenda import export_agenda, import_agenda
 
         if args.agenda_command == "import":

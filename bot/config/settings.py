@@ -21,6 +21,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 DEFAULT_CHANGE_DELAY = timedelta(minutes=2)
 MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
+DEFAULT_RETENTION_DAYS = 365
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
@@ -61,6 +62,12 @@ class Settings:
     # The moment the clock starts at instead of now (it runs on from there): to rehearse the exchange's week
     # in the shell before it comes, and for tests that run the bot as a process.
     start_at: datetime | None = None
+    # Who answers for the personal data Ponte keeps, and how to reach them: named in the privacy notice.
+    # Required by `ponte run`; the shell and the tests run without them (the notice then says so).
+    controller: str | None = None
+    privacy_contact: str | None = None
+    # A person's data is deleted this many days after their last event ended (or their last activity).
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_env(
@@ -69,8 +76,10 @@ class Settings:
         env_file: str | Path | None = ".env",
         *,
         require_token: bool = True,
+        require_privacy: bool = False,
     ) -> Settings:
-        """Read the settings; the real environment wins over the ``.env`` file."""
+        """Read the settings; the real environment wins over the ``.env`` file. ``require_privacy`` (for
+        ``ponte run``) insists on the data controller and the privacy contact that the notice names."""
         values: dict[str, str] = {}
         if env_file is not None and Path(env_file).is_file():
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
@@ -165,6 +174,23 @@ class Settings:
                     N_("PONTE_NOW must be a date and time with its offset, such as 2027-01-18T08:30:00+01:00 "
                        "(it is {value})"), value=get("NOW"))
 
+        controller, privacy_contact = get("CONTROLLER"), get("PRIVACY_CONTACT")
+        if require_privacy and controller is None:
+            raise SettingsError(N_(
+                "PONTE_CONTROLLER is not set: the privacy notice must name who is responsible for people's data, "
+                "for example PONTE_CONTROLLER=\"City of Turin, Piazza Palazzo di Città 1\""))
+        if require_privacy and privacy_contact is None:
+            raise SettingsError(N_(
+                "PONTE_PRIVACY_CONTACT is not set: the privacy notice must say how people reach whoever is "
+                "responsible for their data, for example PONTE_PRIVACY_CONTACT=privacy@example.org"))
+
+        raw_retention = get("RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
+        if not (raw_retention.isascii() and raw_retention.isdigit()) or int(raw_retention) < 1:
+            raise SettingsError(
+                N_("PONTE_RETENTION_DAYS must be a whole number of days, at least 1 (it is {value}); a person's "
+                   "data is deleted that many days after their last event. For example PONTE_RETENTION_DAYS=365"),
+                value=raw_retention)
+
         return cls(
             token=token,
             api_url=api_url,
@@ -178,6 +204,9 @@ class Settings:
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
             start_at=start_at,
+            controller=controller,
+            privacy_contact=privacy_contact,
+            retention_days=int(raw_retention),
         )
 
     def clock(self) -> ShiftedClock:

@@ -9,6 +9,8 @@ from bot.domain.agenda import Agenda
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.groups import Groups
 from bot.domain.people import People
+from bot.domain.personal_data import PersonalData
+from bot.domain.privacy_policy import PrivacyPolicy
 from bot.domain.roles import Roles
 from bot.domain.signups import Signups
 
@@ -22,3 +24,5 @@ class Domain:
     roles: Roles
     groups: Groups
     broadcasts: Broadcasts
+    personal_data: PersonalData
+    privacy: PrivacyPolicy
