@@ -45,8 +45,9 @@ async def answer_visit(db: Database, person: int, event_slug: str, now: datetime
              to_db(now + timedelta(minutes=5))))
         response_id = cursor.lastrowid
         answered = to_db(now + timedelta(minutes=2))
-        await connection.execute("INSERT INTO answer (response_id, question_id, number, answered_at) VALUES (?, ?, ?, ?)",
-                                 (response_id, questions["useful"].id, rating, answered))
+        await connection.execute(
+            "INSERT INTO answer (response_id, question_id, number, answered_at) VALUES (?, ?, ?, ?)",
+            (response_id, questions["useful"].id, rating, answered))
         await connection.execute("INSERT INTO answer (response_id, question_id, answered_at) VALUES (?, ?, ?)",
                                  (response_id, questions["actors"].id, answered))
         chosen = {choice.key: choice.id for choice in questions["actors"].choices}
