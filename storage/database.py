@@ -72,6 +72,7 @@ class Database:
         self._lock = asyncio.Lock()
         self._transaction = Transaction(connection)
         self.path = path
+        self._data_version: int | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -128,6 +129,16 @@ class Database:
         forgetting a person this leaves no copy of them in ``-wal``."""
         async with self.serialized(), self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             await cursor.fetchone()
+
+    async def changed_elsewhere(self) -> bool:
+        """Whether another connection (another process: an agenda import, `ponte purge`) has committed since
+        the last call; True the first time. SQLite's data_version never moves for this connection's own
+        commits, so this costs one small read and no guessing."""
+        async with self.serialized(), self._connection.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        changed = self._data_version is None or row[0] != self._data_version
+        self._data_version = row[0]
+        return changed
 
     async def schema_version(self) -> int:
         async with self._lock:

@@ -36,7 +36,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
                 log.warning("the agenda is empty: load one with `ponte agenda import FILE`")
             schedule_outbox(application.job_queue, services.dispatcher, clock)
             watch_broadcasts(application.job_queue, BroadcastWatch(services, application.bot))
-            schedule_retention(application.job_queue, services.retention)
+            schedule_retention(application.job_queue, services.retention, services.people)
             inbox = Inbox(services.db, clock)
             application.on_handled = inbox.handled
             await application.start()

@@ -160,6 +160,12 @@ class People:
             self._wake_outbox()
         return True
 
+    async def forget_cache_if_changed_elsewhere(self) -> None:
+        """Another process may have deleted people (`ponte purge`) or changed them: the cache starts afresh
+        rather than answer for a person who is gone. The running bot asks every few seconds."""
+        if await self._db.changed_elsewhere():
+            self._cache.clear()
+
     async def _update(self, telegram_id: int, **fields: object) -> Participant:
         now = self._clock.now()
         async with self._db.transaction() as tx:

@@ -31,7 +31,8 @@ def notice_text(t: Translator, policy: PrivacyPolicy) -> str:
         "Your answers to the questionnaires after the visits reach the report without your name, unless a "
         "questionnaire tells you otherwise before you answer. If you delete your data, your answers stay in the "
         "report with nothing linking them to you.",
-        controller=html.escape(controller_text(t, policy)), contact=html.escape(contact_text(t, policy)),
+        controller=html.escape(controller_text(t, policy), quote=False),
+        contact=html.escape(contact_text(t, policy), quote=False),
     ) + "\n" + t.n_(
         "Everything else is deleted {n} day after your last event or your last activity, whichever is later.",
         "Everything else is deleted {n} days after your last event or your last activity, whichever is later.",
