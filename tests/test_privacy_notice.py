@@ -39,7 +39,7 @@ async def test_the_notice_names_the_controller_the_contact_and_the_time_kept(bot
     await bot.send(GIULIA, "/privacy")
     shown = bot.last(GIULIA).text
     assert "Responsabile dei tuoi dati: Città di Torino" in shown and "Contatto: privacy@comune" in shown
-    assert "180 giorni dopo il tuo ultimo evento" in shown
+    assert "180 giorni dopo il più recente tra il tuo ultimo evento e la tua ultima attività" in shown
 
 
 def test_without_the_settings_the_notice_says_they_are_not_set() -> None:

@@ -117,7 +117,7 @@ async def test_the_running_bot_checks_once_a_day(agenda_bot: Harness, clock: Fix
     ("en", "2 people would be deleted (--dry-run: nothing was changed):", "Deleted the data of 2 people:",
      f"  {DARIO}: last event ended January 20, 2027, 365 days ago"),
     ("it", "2 persone verrebbero cancellate (--dry-run: non è cambiato nulla):", "Cancellati i dati di 2 persone:",
-     f"  {DARIO}: ultimo evento finito 20 gennaio 2027, 365 giorni fa"),
+     f"  {DARIO}: ultimo evento: 20 gennaio 2027, 365 giorni fa"),
 ])
 async def test_ponte_purge_lists_then_deletes_in_the_terminals_language(
         agenda_bot: Harness, clock: FixedClock, capsys, language: str, would: str, done: str, line: str) -> None:
