@@ -48,7 +48,8 @@ def test_the_commands_are_listed_under_italian_titles() -> None:
     ([], "ponte: errore: manca: COMANDO"),
     (["agenda"], "ponte agenda: errore: manca: AZIONE"),
     (["agenda", "import"], "ponte agenda import: errore: manca: FILE"),
-    (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, purge"),
+    (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, "
+                "questionnaire, purge"),
     (["agenda", "export", "-o"], "ponte agenda export: errore: dopo -o/--output serve un valore"),
     (["run", "--loud"], "ponte: errore: non so cosa fare con: --loud"),
 ])

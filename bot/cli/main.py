@@ -52,8 +52,27 @@ def build_parser(t: Translator) -> PonteParser:
                               help=t._("file to write (default: standard output)"))
     agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
                                description=t._("Print the example agenda built from the seed article."))
+    _questionnaire_commands(commands, t)
     add_purge_command(commands, t)
     return parser
+
+
+def _questionnaire_commands(commands, t: Translator) -> None:
+    questionnaire = commands.add_parser(
+        "questionnaire", help=t._("import, list or print the questionnaires asked after events"),
+        description=t._("The questionnaires people answer after events, as TOML files."))
+    actions = questionnaire.add_commands(dest="questionnaire_command", metavar=t._("ACTION"), required=True)
+    load = actions.add_parser(
+        "import", help=t._("check a questionnaire file and apply it"),
+        description=t._("Check a questionnaire file and, if it has no mistakes, apply it in one transaction, "
+                        "matching the questionnaire by slug and its questions by id. With any mistake nothing "
+                        "changes."))
+    load.add_positional("file", type=Path, metavar=t._("FILE"), help=t._("the questionnaire file (TOML)"))
+    load.options.add_argument("--dry-run", action="store_true", help=t._("check and report, change nothing"))
+    actions.add_parser("list", help=t._("list the questionnaires in the database"),
+                       description=t._("List the questionnaires in the database and the events they follow."))
+    actions.add_parser("example", help=t._("print the default questionnaire, a starting point to edit"),
+                       description=t._("Print the default questionnaire built from the seed article."))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "agenda" and args.agenda_command == "example":
             sys.stdout.write(EXAMPLE_AGENDA.read_text(encoding="utf-8"))
             return 0
+        if args.command == "questionnaire" and args.questionnaire_command == "example":
+            from bot.cli.questionnaire import print_example
+
+            return print_example()
         settings = Settings.from_env(require_token=args.command == "run", require_privacy=args.command == "run")
         settings.configure_logging()
         if args.command == "run":
@@ -85,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.purge import purge
 
             return purge(settings, t, dry_run=args.dry_run)
+        if args.command == "questionnaire":
+            from bot.cli.questionnaire import import_questionnaire, list_questionnaires
+
+            if args.questionnaire_command == "import":
+                return import_questionnaire(settings, t, args.file, dry_run=args.dry_run)
+            return list_questionnaires(settings, t)
         from bot.cli.agenda import export_agenda, import_agenda
 
         if args.agenda_command == "import":
