@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.domain.pending import pending_of
 from bot.domain.personal_data import PersonalRecord
 from bot.domain.privacy_policy import PrivacyPolicy
 from bot.domain.zones import zone
@@ -95,7 +96,7 @@ def _profile(t: Translator, record: PersonalRecord, moment: Any, label: Any) -> 
         t._("Time zone"): person.timezone,
         t._("Agreed to the privacy notice"): moment(person.consent_at),
         t._("Reminders before your events"): _yes_no(t, person.reminders),
-        t._("Waiting for your answer to a question"): _yes_no(t, person.awaiting is not None),
+        t._("Waiting for your answer to a question"): _yes_no(t, pending_of(person) is not None),
         t._("Telegram told me you blocked the bot"): moment(person.unreachable_at),
     }
 
