@@ -82,7 +82,8 @@ async def confirm_forget(update: Update, context: PonteContext) -> None:
              Button(t._("No, keep my data"), callback_data.build("privacy"))]]
     await reply(update, context, t._(
         "This deletes your profile and cancels your sign-ups; the seats you free up go to whoever's on the "
-        "waiting list, if anyone is. Are you sure?"), rows)
+        "waiting list, if anyone is. Your answers to the questionnaires stay in the report, with nothing linking "
+        "them to you. Are you sure?"), rows)
 
 
 async def forget_me(update: Update, context: PonteContext) -> None:

@@ -87,3 +87,12 @@ def test_run_without_the_controller_exits_2_with_one_line(tmp_path: Path, langua
                             text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(start), result.stderr
+
+
+async def test_deleting_says_the_feedback_stays_anonymous_before_it_happens(bot: Harness) -> None:
+    await bot.onboard(GIULIA, "Giulia", "it")
+    await bot.send(GIULIA, "/privacy")
+    await bot.press(GIULIA, "Cancella i miei dati")
+    asked = bot.last(GIULIA).text
+    assert "Le tue risposte ai questionari restano nel resoconto, senza più nulla che le colleghi a te." in asked
+    assert asked.endswith("Confermi?")
