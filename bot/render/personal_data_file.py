@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +43,9 @@ _MESSAGE_STATUS = {
 _BROADCAST_STATUS = {"draft": N_("draft, not sent"), "cancelled": N_("cancelled before it was sent"),
                      "sending": N_("being sent"), "done": N_("sent")}
 _QUESTION_KINDS_WITH_NUMBERS = ("rating", "scale")
+# A moment as the reader's zone writes it (ISO 8601 with its offset); a stored value put in words.
+Moment = Callable[[datetime | None], str | None]
+Label = Callable[[dict[str, str], str], str]
 
 
 def filename(t: Translator) -> str:
@@ -85,7 +89,7 @@ def _yes_no(t: Translator, value: bool) -> str:
     return t._("yes") if value else t._("no")
 
 
-def _profile(t: Translator, record: PersonalRecord, moment: Any, label: Any) -> dict[str, Any]:
+def _profile(t: Translator, record: PersonalRecord, moment: Moment, label: Label) -> dict[str, Any]:
     person = record.profile
     return {
         t._("Telegram ID"): person.telegram_id,
@@ -101,7 +105,7 @@ def _profile(t: Translator, record: PersonalRecord, moment: Any, label: Any) -> 
     }
 
 
-def _registration(t: Translator, entry: KeptRegistration, moment: Any, label: Any) -> dict[str, Any]:
+def _registration(t: Translator, entry: KeptRegistration, moment: Moment, label: Label) -> dict[str, Any]:
     return {
         t._("Event"): entry.event_title.get(t.language),
         t._("Status"): label(_SIGNUP_STATUS, entry.status),
@@ -112,7 +116,7 @@ def _registration(t: Translator, entry: KeptRegistration, moment: Any, label: An
     }
 
 
-def _response(t: Translator, entry: KeptResponse, moment: Any) -> dict[str, Any]:
+def _response(t: Translator, entry: KeptResponse, moment: Moment) -> dict[str, Any]:
     return {
         t._("Questionnaire"): entry.questionnaire_title.get(t.language),
         t._("Event"): entry.event_title.get(t.language),
@@ -142,7 +146,7 @@ def _answer_value(t: Translator, kind: str, number: int | None, text: str | None
     return labels[0] if kind == "single" and len(labels) == 1 else labels
 
 
-def _message(t: Translator, entry: KeptMessage, moment: Any, label: Any) -> dict[str, Any]:
+def _message(t: Translator, entry: KeptMessage, moment: Moment, label: Label) -> dict[str, Any]:
     return {
         t._("Kind"): label(_MESSAGE_KINDS, entry.kind),
         t._("Event"): entry.event_title.get(t.language) if entry.event_title else None,
@@ -152,7 +156,7 @@ def _message(t: Translator, entry: KeptMessage, moment: Any, label: Any) -> dict
     }
 
 
-def _broadcast(t: Translator, entry: KeptBroadcast, moment: Any, label: Any) -> dict[str, Any]:
+def _broadcast(t: Translator, entry: KeptBroadcast, moment: Moment, label: Label) -> dict[str, Any]:
     try:
         # audience_label writes HTML for a chat message; the file holds plain text.
         audience = html.unescape(audience_label(t, Audience(entry.audience), entry.event_title))
@@ -168,7 +172,7 @@ def _broadcast(t: Translator, entry: KeptBroadcast, moment: Any, label: Any) -> 
     }
 
 
-def _agenda_file(t: Translator, entry: KeptAgendaFile, moment: Any) -> dict[str, Any]:
+def _agenda_file(t: Translator, entry: KeptAgendaFile, moment: Moment) -> dict[str, Any]:
     return {
         t._("Sent"): moment(entry.sent_at),
         t._("Applied"): moment(entry.applied_at),
