@@ -164,3 +164,14 @@ async def test_the_database_tells_writes_by_another_process_from_its_own(db) -> 
         other.execute("DELETE FROM participant WHERE telegram_id = ?", (BRUNO,))
     assert await db.changed_elsewhere()
     assert not await db.changed_elsewhere()
+
+
+async def test_ponte_purge_says_when_activity_came_after_the_last_event(
+        agenda_bot: Harness, clock: FixedClock, capsys) -> None:
+    bot = agenda_bot
+    await _four_people(bot, clock)
+    clock.set(VISIT_ENDS + timedelta(days=30) + A_YEAR + timedelta(days=2))
+    assert await asyncio.to_thread(purge, bot.services.settings, translator("en"), dry_run=True, clock=clock) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "4 people would be deleted (--dry-run: nothing was changed):"
+    assert lines[-1] == f"  {CARLA}: last event ended January 20, 2027; last active February 19, 2027, 367 days ago"
