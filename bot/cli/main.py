@@ -53,6 +53,7 @@ def build_parser(t: Translator) -> PonteParser:
     agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
                                description=t._("Print the example agenda built from the seed article."))
     _questionnaire_commands(commands, t)
+    _checkin_commands(commands, t)
     add_purge_command(commands, t)
     return parser
 
@@ -73,6 +74,20 @@ def _questionnaire_commands(commands, t: Translator) -> None:
                        description=t._("List the questionnaires in the database and the events they follow."))
     actions.add_parser("example", help=t._("print the default questionnaire, a starting point to edit"),
                        description=t._("Print the default questionnaire built from the seed article."))
+
+
+def _checkin_commands(commands, t: Translator) -> None:
+    checkin = commands.add_parser("checkin", help=t._("check-in at the venue: the QR code for an event's door"),
+                                  description=t._("Check-in at the venue."))
+    actions = checkin.add_commands(dest="checkin_command", metavar=t._("ACTION"), required=True)
+    qr = actions.add_parser(
+        "qr", help=t._("write an event's check-in QR code as a PNG image"),
+        description=t._("Write the QR code people scan at the door of an event to be checked in, as a PNG "
+                        "image to print. The link needs the bot's username: PONTE_BOT_USERNAME, or else "
+                        "PONTE_TOKEN to ask Telegram."))
+    qr.add_positional("slug", metavar=t._("EVENT"), help=t._("the event's code (its slug in the agenda file)"))
+    qr.options.add_argument("--out", type=Path, required=True, metavar=t._("FILE"),
+                            help=t._("the PNG file to write"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.shell import run_shell
 
             return asyncio.run(run_shell(settings, t, db_path=args.db))
+        if args.command == "checkin":
+            from bot.cli.checkin import checkin_qr
+
+            return checkin_qr(settings, t, args.slug, args.out)
         if args.command == "purge":
             from bot.cli.purge import purge
 
