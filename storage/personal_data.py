@@ -30,6 +30,16 @@ class KeptRegistration:
 
 
 @dataclass(frozen=True)
+class KeptCheckin:
+    """The person was at an event: checked in by scanning its code, or by an organiser."""
+
+    event_title: Texts
+    checked_in_at: datetime
+    walk_in: bool  # not confirmed when they came
+    by_hand: bool
+
+
+@dataclass(frozen=True)
 class KeptAnswer:
     question: Texts
     kind: str
@@ -103,14 +113,18 @@ def _texts(row: aiosqlite.Row, prefix: str) -> Texts:
 
 
 # A person's last activity: the latest of their own rows' moments (consent and profile changes, sign-ups and
-# cancellations, feedback answers, broadcasts and agenda files written), and the end of the latest event
-# they ever signed up for (cancelled sign-ups included: they were there to decide).
+# cancellations, check-ins, feedback answers, broadcasts and agenda files written), and the end of the latest
+# event they ever signed up for (cancelled sign-ups included: they were there to decide) or came to (a
+# walk-in has no sign-up).
 _LAST_ACTIVITY = """
     SELECT p.telegram_id,
-           (SELECT MAX(e.ends_at) FROM registration r JOIN event e ON e.id = r.event_id
-            WHERE r.participant_id = p.telegram_id) AS last_event_end,
+           NULLIF(MAX(COALESCE((SELECT MAX(e.ends_at) FROM registration r JOIN event e ON e.id = r.event_id
+                                WHERE r.participant_id = p.telegram_id), ''),
+                      COALESCE((SELECT MAX(e.ends_at) FROM checkin c JOIN event e ON e.id = c.event_id
+                                WHERE c.participant_id = p.telegram_id), '')), '') AS last_event_end,
            MAX(p.created_at, p.updated_at, COALESCE(p.consent_at, ''),
                COALESCE((SELECT MAX(r.updated_at) FROM registration r WHERE r.participant_id = p.telegram_id), ''),
+               COALESCE((SELECT MAX(c.checked_in_at) FROM checkin c WHERE c.participant_id = p.telegram_id), ''),
                COALESCE((SELECT MAX(a.answered_at) FROM response s JOIN answer a ON a.response_id = s.id
                          WHERE s.participant_id = p.telegram_id), ''),
                COALESCE((SELECT MAX(b.created_at) FROM broadcast b WHERE b.author_id = p.telegram_id), ''),
@@ -132,6 +146,14 @@ class PersonalDataRepository:
         return [KeptRegistration(row["slug"], _texts(row, "title"), from_db(row["starts_at"]),
                                  from_db(row["ends_at"]), row["timezone"], row["status"],
                                  from_db(row["created_at"]), from_db(row["updated_at"])) for row in rows]
+
+    async def checkins(self, telegram_id: int) -> list[KeptCheckin]:
+        rows = await self._db.execute_fetchall(
+            "SELECT e.title_it, e.title_en, c.checked_in_at, c.walk_in, c.by_hand FROM checkin c "
+            "JOIN event e ON e.id = c.event_id WHERE c.participant_id = ? ORDER BY c.checked_in_at, e.slug",
+            (telegram_id,))
+        return [KeptCheckin(_texts(row, "title"), from_db(row["checked_in_at"]), bool(row["walk_in"]),
+                            bool(row["by_hand"])) for row in rows]
 
     async def responses(self, telegram_id: int) -> list[KeptResponse]:
         """The person's feedback, each answer with its question's text and the choices picked. Two queries (the

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from bot.config.clock import FixedClock
 from bot.domain.notices import NoticeKind
 from tests.conftest import BEFORE_THE_WEEK
 from tests.feedback_rows import answer_visit
@@ -13,12 +14,13 @@ from tests.harness import Harness
 MIKE = 5202
 GIULIA = 5101
 VISIT = "roccafranca-visit"
+VISIT_STARTS = datetime(2027, 1, 20, 8, 0, tzinfo=UTC)  # 9:00 in Turin
 WORKSHOP = "collaborative-services"
 MIKES_IDEA = "Shared kitchens run by the residents themselves"
 GIULIAS_IDEA = "Un bagno pubblico con lo sportello del quartiere"
 
 
-async def _two_people_with_history(bot: Harness) -> None:
+async def _two_people_with_history(bot: Harness, clock: FixedClock) -> None:
     await bot.onboard(MIKE, "Mike", "en", "Baltimore")
     await bot.onboard(GIULIA, "Giulia", "it", "Torino")
     for person in (MIKE, GIULIA):
@@ -36,6 +38,10 @@ async def _two_people_with_history(bot: Harness) -> None:
         event = await tx.events.by_slug(VISIT)
         await tx.outbox.add(MIKE, NoticeKind.EVENT_CHANGED, due_at=BEFORE_THE_WEEK + timedelta(hours=2),
                             now=BEFORE_THE_WEEK, event_id=event.id)
+    # Mike scans the visit's code ten minutes in (the clock stays there for the rest of the test).
+    _, code = await bot.services.checkins.operator_code(VISIT)
+    clock.set(VISIT_STARTS + timedelta(minutes=10))
+    await bot.send(MIKE, f"/start c_{code}")
 
 
 async def _my_file(bot: Harness, person: int) -> tuple[str, bytes]:
@@ -46,9 +52,9 @@ async def _my_file(bot: Harness, person: int) -> tuple[str, bytes]:
 
 
 async def test_mydata_sends_the_profile_sign_ups_answers_and_messages_in_the_persons_language(
-        agenda_bot: Harness) -> None:
+        agenda_bot: Harness, clock: FixedClock) -> None:
     bot = agenda_bot
-    await _two_people_with_history(bot)
+    await _two_people_with_history(bot, clock)
     name, content = await _my_file(bot, MIKE)
     assert name == "ponte-my-data.json"
     assert "everything Ponte keeps about you" in bot.last(MIKE).text
@@ -66,6 +72,10 @@ async def test_mydata_sends_the_profile_sign_ups_answers_and_messages_in_the_per
     assert visit["Status"] == "confirmed" and visit["Starts"].endswith("-05:00")
     assert signups["Workshop: urban regeneration and welfare communities, collaborative services"]["Status"] \
         == "canceled"
+    assert record["Events you checked in at"] == [{
+        "Event": "Visit to Cascina Roccafranca and the public baths of via Agliè",
+        "Checked in": "2027-01-20T03:10:00-05:00", "Signed up beforehand": "yes",
+        "Checked in by an organizer": "no"}]
     [response] = record["Your answers to the questionnaires"]
     assert response["Questionnaire"] == "After the visit"
     assert response["Event"] == "Visit to Cascina Roccafranca and the public baths of via Agliè"
@@ -81,15 +91,16 @@ async def test_mydata_sends_the_profile_sign_ups_answers_and_messages_in_the_per
     assert name == "ponte-i-miei-dati.json"
     record = json.loads(content.decode("utf-8"))
     assert record["Il tuo profilo"]["Lingua"] == "Italiano"
+    assert record["Eventi in cui è stata registrata la tua presenza"] == []
     assert record["Il tuo profilo"]["Consenso all'informativa sulla privacy"] == "2027-01-11T10:00:00+01:00"
     [response] = record["Le tue risposte ai questionari"]
     assert response["Evento"] == "Visita a Cascina Roccafranca e ai Bagni Pubblici di via Agliè"
     assert response["Risposte"][1]["Risposta"] == ["Associazioni"]
 
 
-async def test_mydata_holds_nothing_of_anyone_else(agenda_bot: Harness) -> None:
+async def test_mydata_holds_nothing_of_anyone_else(agenda_bot: Harness, clock: FixedClock) -> None:
     bot = agenda_bot
-    await _two_people_with_history(bot)
+    await _two_people_with_history(bot, clock)
     _, mike = await _my_file(bot, MIKE)
     _, giulia = await _my_file(bot, GIULIA)
     for word in ("Giulia", str(GIULIA), GIULIAS_IDEA, "Associazioni", "Nonprofits"):
@@ -107,9 +118,9 @@ async def test_the_privacy_screen_offers_the_copy(agenda_bot: Harness) -> None:
     assert record["Your profile"]["Telegram ID"] == MIKE
 
 
-async def test_a_forged_button_for_someone_elses_data_gets_nothing(agenda_bot: Harness) -> None:
+async def test_a_forged_button_for_someone_elses_data_gets_nothing(agenda_bot: Harness, clock: FixedClock) -> None:
     bot = agenda_bot
-    await _two_people_with_history(bot)
+    await _two_people_with_history(bot, clock)
     await bot.send(MIKE, "/privacy")
     sent_before = len(bot.telegram.calls_to("sendDocument"))
     for forged in (f"mydata:{GIULIA}", f"mydata:{GIULIA}:{GIULIA}", "mydata:"):

@@ -175,3 +175,17 @@ async def test_ponte_purge_says_when_activity_came_after_the_last_event(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "4 people would be deleted (--dry-run: nothing was changed):"
     assert lines[-1] == f"  {CARLA}: last event ended January 20, 2027; last active February 19, 2027, 367 days ago"
+
+
+async def test_a_walk_in_is_counted_from_the_event_they_came_to(agenda_bot: Harness, clock: FixedClock) -> None:
+    """Bruno never signed up, but came to the visit and scanned its code: the visit is his last event."""
+    bot = agenda_bot
+    await bot.onboard(BRUNO, "Bruno", "it")
+    _, code = await bot.services.checkins.operator_code(VISIT)
+    clock.set(VISIT_ENDS - timedelta(minutes=30))
+    await bot.send(BRUNO, f"/start c_{code}")
+    clock.set(VISIT_ENDS + A_YEAR)
+    assert await bot.services.retention.due() == []
+    clock.advance(timedelta(seconds=1))
+    [leaving] = await bot.services.retention.due()
+    assert leaving.telegram_id == BRUNO and leaving.last_event_end == VISIT_ENDS

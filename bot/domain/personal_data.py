@@ -10,6 +10,7 @@ from storage import Database
 from storage.personal_data import (
     KeptAgendaFile,
     KeptBroadcast,
+    KeptCheckin,
     KeptMessage,
     KeptRegistration,
     KeptResponse,
@@ -25,6 +26,7 @@ class PersonalRecord:
     taken_at: datetime
     profile: Participant
     registrations: tuple[KeptRegistration, ...]
+    checkins: tuple[KeptCheckin, ...]
     responses: tuple[KeptResponse, ...]
     messages: tuple[KeptMessage, ...]
     broadcasts: tuple[KeptBroadcast, ...]
@@ -48,6 +50,7 @@ class PersonalData:
                 taken_at=self._clock.now(),
                 profile=profile,
                 registrations=tuple(await data.registrations(telegram_id)),
+                checkins=tuple(await data.checkins(telegram_id)),
                 responses=tuple(await data.responses(telegram_id)),
                 messages=tuple(await data.messages(telegram_id)),
                 broadcasts=tuple(await data.broadcasts(telegram_id)),

@@ -2,10 +2,10 @@
 ``PONTE_RETENTION_DAYS`` have passed since their last moment with Ponte.
 
 That moment is the later of the end of the last event they signed up for (a cancelled sign-up counts: the
-event was theirs to decide on) and their last activity: consent, a change to their profile or settings, a
-sign-up or cancellation, a feedback answer, a broadcast or agenda file written as an organiser. A person who
-never signed up for anything is therefore counted from their last activity. Reading the agenda leaves no
-trace, so it does not count."""
+event was theirs to decide on) or checked in at (a walk-in has no sign-up), and their last activity: consent,
+a change to their profile or settings, a sign-up or cancellation, a check-in, a feedback answer, a broadcast or
+agenda file written as an organiser. A person who never signed up for anything is therefore counted from their
+last activity. Reading the agenda leaves no trace, so it does not count."""
 
 from __future__ import annotations
 

@@ -18,7 +18,14 @@ from bot.render.broadcasts import audience_label
 from bot.render.i18n import N_, Translator
 from bot.render.privacy_notice import contact_text, controller_text
 from bot.render.timefmt import city_name, full_date, local_day
-from storage.personal_data import KeptAgendaFile, KeptBroadcast, KeptMessage, KeptRegistration, KeptResponse
+from storage.personal_data import (
+    KeptAgendaFile,
+    KeptBroadcast,
+    KeptCheckin,
+    KeptMessage,
+    KeptRegistration,
+    KeptResponse,
+)
 from storage.records import Audience, Texts
 
 _LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
@@ -71,6 +78,7 @@ def personal_data_file(t: Translator, record: PersonalRecord, policy: PrivacyPol
         t._("Contact"): contact_text(t, policy),
         t._("Your profile"): _profile(t, record, moment, label),
         t._("Your sign-ups"): [_registration(t, entry, moment, label) for entry in record.registrations],
+        t._("Events you checked in at"): [_checkin(t, entry, moment) for entry in record.checkins],
         t._("Your answers to the questionnaires"): [_response(t, entry, moment) for entry in record.responses],
         t._("Messages for you"): [_message(t, entry, moment, label) for entry in record.messages],
         t._("Broadcasts you wrote"): [_broadcast(t, entry, moment, label) for entry in record.broadcasts],
@@ -113,6 +121,15 @@ def _registration(t: Translator, entry: KeptRegistration, moment: Moment, label:
         t._("Ends"): moment(entry.ends_at),
         t._("Signed up"): moment(entry.signed_up_at),
         t._("Last changed"): moment(entry.changed_at),
+    }
+
+
+def _checkin(t: Translator, entry: KeptCheckin, moment: Moment) -> dict[str, Any]:
+    return {
+        t._("Event"): entry.event_title.get(t.language),
+        t._("Checked in"): moment(entry.checked_in_at),
+        t._("Signed up beforehand"): _yes_no(t, not entry.walk_in),
+        t._("Checked in by an organizer"): _yes_no(t, entry.by_hand),
     }
 
 
