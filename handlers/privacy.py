@@ -11,6 +11,7 @@ from bot.domain.roles import Role
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import N_
+from bot.render.privacy_notice import notice_text
 from handlers.command_menus import publish_menu
 from handlers.common import reply
 from handlers.context import PonteContext
@@ -19,18 +20,7 @@ from handlers.menus import city_buttons, language_buttons
 
 
 def _notice_text(context: PonteContext) -> str:
-    t = context.t
-    return t._(
-        "🔒 <b>Your privacy</b>\n"
-        "To sign you up for events, remind you of them and tell you when a seat opens up or an event changes, "
-        "Ponte keeps your Telegram ID, your name and username, your language, your city and time zone, whether "
-        "you want reminders, and the events you sign up for. They are "
-        "used only to run the Turin–Baltimore exchange, and are shared with no one outside the organizing team.\n"
-        "After an event, I may ask you a few questions about it: your answers go into the exchange's report, "
-        "without your name unless the questionnaire says otherwise, and they stay there, with nothing that leads "
-        "back to you, if you delete your data.\n"
-        "You can delete all of it at any time with /privacy."
-    )
+    return notice_text(context.t, context.services.privacy)
 
 
 async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None,
@@ -97,7 +87,8 @@ async def show_privacy(update: Update, context: PonteContext) -> None:
     if not (context.person and context.person.consented):
         await show_privacy_notice(update, context, event_slug=None)
         return
-    rows = [[Button(t._("🗑 Delete my data"), callback_data.build("forget"))]]
+    rows = [[Button(t._("📄 A copy of my data"), callback_data.build("mydata"))],
+            [Button(t._("🗑 Delete my data"), callback_data.build("forget"))]]
     await reply(update, context, _notice_text(context), rows)
 
 
@@ -108,8 +99,8 @@ async def confirm_forget(update: Update, context: PonteContext) -> None:
              Button(t._("No, keep my data"), callback_data.build("privacy"))]]
     await reply(update, context, t._(
         "This deletes your profile and cancels your sign-ups; the seats you free up go to whoever's on the "
-        "waiting list, if anyone is. Answers you gave to questionnaires stay in the report, with nothing that "
-        "leads back to you. Are you sure?"), rows)
+        "waiting list, if anyone is. Your answers to the questionnaires stay in the report, with nothing linking "
+        "them to you. Are you sure?"), rows)
 
 
 async def forget_me(update: Update, context: PonteContext) -> None:

@@ -23,6 +23,7 @@ from storage.inbox import InboxRepository
 from storage.migrations import MIGRATIONS, Migration
 from storage.outbox import OutboxRepository
 from storage.participants import ParticipantRepository
+from storage.personal_data import PersonalDataRepository
 from storage.questionnaires import QuestionnaireRepository
 from storage.registrations import RegistrationRepository
 from storage.reminders import ReminderRepository
@@ -47,7 +48,8 @@ class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
     __slots__ = ("audit", "broadcasts", "changes", "checkins", "connection", "drafts", "events", "groups", "inbox",
-                 "outbox", "participants", "questionnaires", "registrations", "reminders", "responses", "roles")
+                 "outbox", "participants", "personal_data", "questionnaires", "registrations", "reminders",
+                 "responses", "roles")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -66,6 +68,7 @@ class Transaction:
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
         self.responses = ResponseRepository(connection)
+        self.personal_data = PersonalDataRepository(connection)
 
 
 class Database:
@@ -78,6 +81,7 @@ class Database:
         self._lock = asyncio.Lock()
         self._transaction = Transaction(connection)
         self.path = path
+        self._data_version: int | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -134,6 +138,16 @@ class Database:
         forgetting a person this leaves no copy of them in ``-wal``."""
         async with self.serialized(), self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             await cursor.fetchone()
+
+    async def changed_elsewhere(self) -> bool:
+        """Whether another connection (another process: an agenda import, `ponte purge`) has committed since
+        the last call; True the first time. SQLite's data_version never moves for this connection's own
+        commits, so this costs one small read and no guessing."""
+        async with self.serialized(), self._connection.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        changed = self._data_version is None or row[0] != self._data_version
+        self._data_version = row[0]
+        return changed
 
     async def schema_version(self) -> int:
         async with self._lock:

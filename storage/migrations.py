@@ -322,4 +322,38 @@ MIGRATIONS: tuple[Migration, ...] = (
     ALTER TABLE response ADD COLUMN reviewing INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX response_open ON response (submitted_at, closes_at);
     """),
+    # A broadcast outlives its author: an organiser who deletes their data leaves the record of what was sent
+    # to whom (the outbox batch) with no author. SQLite cannot drop a NOT NULL in place: the table is rebuilt.
+    Migration("broadcasts that outlive the organiser who wrote them", """
+    CREATE TABLE broadcast_detachable (
+        id                   INTEGER PRIMARY KEY,
+        author_id            INTEGER,
+        audience             TEXT NOT NULL CHECK (audience IN
+                             ('everyone', 'torino', 'baltimore', 'elsewhere', 'confirmed', 'signed_up')),
+        event_id             INTEGER REFERENCES event (id) ON DELETE SET NULL,
+        event_title_it       TEXT,
+        event_title_en       TEXT,
+        one_text             INTEGER NOT NULL DEFAULT 0,
+        text_it              TEXT,
+        text_en              TEXT,
+        status               TEXT NOT NULL DEFAULT 'draft'
+                             CHECK (status IN ('draft', 'cancelled', 'sending', 'done')),
+        audience_size        INTEGER NOT NULL DEFAULT 0,
+        blocked_before       INTEGER NOT NULL DEFAULT 0,
+        created_at           TEXT NOT NULL,
+        started_at           TEXT,
+        finished_at          TEXT,
+        progress_chat_id     INTEGER,
+        progress_message_id  INTEGER,
+        progress_text        TEXT,
+        progress_at          TEXT
+    );
+    INSERT INTO broadcast_detachable SELECT id, author_id, audience, event_id, event_title_it, event_title_en,
+        one_text, text_it, text_en, status, audience_size, blocked_before, created_at, started_at, finished_at,
+        progress_chat_id, progress_message_id, progress_text, progress_at FROM broadcast;
+    DROP TABLE broadcast;
+    ALTER TABLE broadcast_detachable RENAME TO broadcast;
+    CREATE INDEX broadcast_author ON broadcast (author_id, status);
+    CREATE INDEX broadcast_status ON broadcast (status);
+    """),
 )

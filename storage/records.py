@@ -188,7 +188,7 @@ class Audience(enum.StrEnum):
 @dataclass(frozen=True)
 class Broadcast:
     id: int
-    author_id: int
+    author_id: int | None  # None once the organiser who wrote it deleted their data
     audience: Audience
     event_id: int | None
     event_title: Texts | None  # kept with the broadcast, so that its report still names a deleted event

@@ -17,6 +17,9 @@ ORGANISER = 900
 TEST_TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwx"
 # A week before the example agenda (18-22 January 2027), so that every event is open for sign-up.
 BEFORE_THE_WEEK = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+# What `ponte run` requires the privacy notice to name, for the tests that run it as a process.
+PRIVACY_SETTINGS = {"PONTE_CONTROLLER": "Città di Torino, Piazza Palazzo di Città 1",
+                    "PONTE_PRIVACY_CONTACT": "privacy@example.org"}
 
 
 class InstantSleep:

@@ -51,7 +51,7 @@ def test_the_commands_are_listed_under_italian_titles() -> None:
     (["agenda", "import"], "ponte agenda import: errore: manca: FILE"),
     (["checkin", "qr", "strategies"], "ponte checkin qr: errore: manca: --out"),
     (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, "
-                "audit, questionnaire, checkin"),
+                "audit, questionnaire, checkin, purge"),
     (["agenda", "export", "-o"], "ponte agenda export: errore: dopo -o/--output serve un valore"),
     (["run", "--loud"], "ponte: errore: non so cosa fare con: --loud"),
 ])

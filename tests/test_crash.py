@@ -32,7 +32,7 @@ from bot.config.settings import Settings
 from bot.domain.agenda_file import parse_agenda
 from bot.standin import FakeTelegram
 from bot.standin.server import serve
-from tests.conftest import BEFORE_THE_WEEK
+from tests.conftest import BEFORE_THE_WEEK, PRIVACY_SETTINGS
 from tests.harness import EXAMPLE
 
 WORKSHOP = "collaborative-services"
@@ -46,7 +46,8 @@ def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
     # The bot runs as a process on its own clock: started a week before the example agenda's week (18-22
     # January 2027), so that these tests mean the same whatever day they run on.
-    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1", "PONTE_NOW": BEFORE_THE_WEEK.isoformat()} | extra
+    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1", "PONTE_NOW": BEFORE_THE_WEEK.isoformat(),
+                  **PRIVACY_SETTINGS} | extra
 
 
 async def _seed(db_path: Path) -> None:

@@ -19,6 +19,7 @@ from bot.config.clock import SystemClock
 from bot.domain.agenda import Agenda
 from bot.domain.agenda_file import parse_agenda
 from storage import Database
+from tests.conftest import PRIVACY_SETTINGS
 from tests.harness import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,8 @@ def _env(db_path: Path, language: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
     # The Bot API address is a closed port: a command that got past the database would fail loudly here.
     return env | {"LANG": language, "PYTHONUNBUFFERED": "1", "PONTE_DB": str(db_path),
-                  "PONTE_TOKEN": "123456:STORAGE-TEST-abcdefghijklmnopqrstuv", "PONTE_API_URL": "http://127.0.0.1:9/bot"}
+                  "PONTE_TOKEN": "123456:STORAGE-TEST-abcdefghijklmnopqrstuv", "PONTE_API_URL": "http://127.0.0.1:9/bot",
+                  **PRIVACY_SETTINGS}
 
 
 def run_commands(db_path: Path, language: str, commands: dict[str, list[str]]) -> dict[str, tuple[int, str]]:

@@ -16,7 +16,7 @@ from bot.domain.notices import NoticeKind
 from bot.standin import FakeTelegram
 from bot.standin.server import serve
 from storage import Database
-from tests.conftest import BEFORE_THE_WEEK
+from tests.conftest import BEFORE_THE_WEEK, PRIVACY_SETTINGS
 from tests.harness import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,8 @@ def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PONTE_")}
     # The bot runs as a process on its own clock: started a week before the example agenda's week (18-22
     # January 2027), so that these tests mean the same whatever day they run on.
-    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1", "PONTE_NOW": BEFORE_THE_WEEK.isoformat()} | extra
+    return env | {"LANG": "en_US.UTF-8", "PYTHONUNBUFFERED": "1", "PONTE_NOW": BEFORE_THE_WEEK.isoformat(),
+                  **PRIVACY_SETTINGS} | extra
 
 
 async def test_ponte_run_over_http(tmp_path: Path) -> None:

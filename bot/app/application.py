@@ -31,6 +31,7 @@ from handlers import (
     feedback,
     gates,
     help,
+    mydata,
     organiser,
     people,
     preferences,
@@ -47,7 +48,7 @@ from handlers.journeys import Routing
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, feedback, preferences, privacy, help, start, organiser, checkin, broadcast,
+JOURNEYS = (agenda, signup, feedback, preferences, privacy, mydata, help, start, organiser, checkin, broadcast,
             agenda_upload, team)
 
 

@@ -62,7 +62,7 @@ class BroadcastWatch:
             return
         if not final and self._quiet_until is not None and now < self._quiet_until:
             return
-        author = await self._services.people.get(broadcast.author_id)
+        author = await self._services.people.get(broadcast.author_id) if broadcast.author_id else None
         t = translator(language_for(author.language if author else None, None))
         audience = audience_label(t, broadcast.audience, broadcast.event_title)
         if final:

@@ -9,6 +9,7 @@ import signal
 from bot.app.application import build_application, publish_profile
 from bot.app.inbox import Inbox, poll
 from bot.app.progress import BroadcastWatch, watch_broadcasts
+from bot.app.retention import schedule_retention
 from bot.app.schedule import schedule_outbox
 from bot.app.services import open_services
 from bot.config.clock import Clock
@@ -39,6 +40,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
                          "`ponte questionnaire import FILE`")
             schedule_outbox(application.job_queue, services.dispatcher, clock)
             watch_broadcasts(application.job_queue, BroadcastWatch(services, application.bot))
+            schedule_retention(application.job_queue, services.retention, services.people)
             inbox = Inbox(services.db, clock)
             application.on_handled = inbox.handled
             await application.start()

@@ -17,7 +17,10 @@ from bot.domain.feedback import Feedback
 from bot.domain.feedback_requests import FeedbackRequests
 from bot.domain.groups import Groups
 from bot.domain.people import People
+from bot.domain.personal_data import PersonalData
+from bot.domain.privacy_policy import PrivacyPolicy
 from bot.domain.reminders import Reminders
+from bot.domain.retention import Retention
 from bot.domain.roles import Roles
 from bot.domain.services import Domain
 from bot.domain.signups import Signups
@@ -32,6 +35,7 @@ class Services(Domain):
     settings: Settings
     db: Database
     dispatcher: Dispatcher
+    retention: Retention
 
 
 async def open_services(settings: Settings, clock: Clock, *, db: Database | None = None,
@@ -66,4 +70,7 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
         team=team,
         audit=Audit(db, clock),
         feedback=Feedback(db, clock, people),
+        personal_data=PersonalData(db, clock),
+        privacy=PrivacyPolicy(settings.controller, settings.privacy_contact, settings.retention_days),
+        retention=Retention(db, clock, people, settings.retention_days),
     )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.arguments import EXIT_USAGE, PonteParser
+from bot.cli.purge_arguments import add_purge_command
 from bot.render.i18n import Translator, translator
 
 
@@ -59,6 +60,7 @@ def build_parser(t: Translator) -> PonteParser:
                                description=t._("Print the example agenda built from the seed article."))
     _questionnaire_commands(commands, t)
     _checkin_commands(commands, t)
+    add_purge_command(commands, t)
     return parser
 
 
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.questionnaire import print_example
 
             return print_example()
-        settings = Settings.from_env(require_token=args.command == "run")
+        settings = Settings.from_env(require_token=args.command == "run", require_privacy=args.command == "run")
         settings.configure_logging()
         if args.command == "run":
             from bot.app.runtime import serve
@@ -139,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.checkin import checkin_qr
 
             return checkin_qr(settings, t, args.slug, args.out)
+        if args.command == "purge":
+            from bot.cli.purge import purge
+
+            return purge(settings, t, dry_run=args.dry_run)
         if args.command == "questionnaire":
             from bot.cli.questionnaire import import_questionnaire, list_questionnaires
 

@@ -24,6 +24,7 @@ DEFAULT_INVITE_TTL = timedelta(days=7)
 DEFAULT_FEEDBACK_DELAY = timedelta(hours=1)
 DEFAULT_FEEDBACK_REMINDER = timedelta(days=2)
 MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
+DEFAULT_RETENTION_DAYS = 365
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
@@ -75,6 +76,12 @@ class Settings:
     # The bot's @username, for the links the command line prints (ponte checkin qr) without asking Telegram;
     # the running bot asks Telegram itself.
     bot_username: str | None = None
+    # Who answers for the personal data Ponte keeps, and how to reach them: named in the privacy notice.
+    # Required by `ponte run`; the shell and the tests run without them (the notice then says so).
+    controller: str | None = None
+    privacy_contact: str | None = None
+    # A person's data is deleted this many days after their last event ended (or their last activity).
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_env(
@@ -83,8 +90,10 @@ class Settings:
         env_file: str | Path | None = ".env",
         *,
         require_token: bool = True,
+        require_privacy: bool = False,
     ) -> Settings:
-        """Read the settings; the real environment wins over the ``.env`` file."""
+        """Read the settings; the real environment wins over the ``.env`` file. ``require_privacy`` (for
+        ``ponte run``) insists on the data controller and the privacy contact that the notice names."""
         values: dict[str, str] = {}
         if env_file is not None and Path(env_file).is_file():
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
@@ -204,6 +213,22 @@ class Settings:
                     N_("PONTE_BOT_USERNAME must be the bot's username as @BotFather gave it, 5 to 32 letters, "
                        "digits or _ ending in bot (it is {value}), for example PONTE_BOT_USERNAME=ponte_bot"),
                     value=bot_username)
+        controller, privacy_contact = get("CONTROLLER"), get("PRIVACY_CONTACT")
+        if require_privacy and controller is None:
+            raise SettingsError(N_(
+                "PONTE_CONTROLLER is not set: the privacy notice must name who is responsible for people's data, "
+                "for example PONTE_CONTROLLER=\"City of Turin, Piazza Palazzo di Città 1\""))
+        if require_privacy and privacy_contact is None:
+            raise SettingsError(N_(
+                "PONTE_PRIVACY_CONTACT is not set: the privacy notice must say how people reach whoever is "
+                "responsible for their data, for example PONTE_PRIVACY_CONTACT=privacy@example.org"))
+
+        raw_retention = get("RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
+        if not (raw_retention.isascii() and raw_retention.isdigit()) or int(raw_retention) < 1:
+            raise SettingsError(
+                N_("PONTE_RETENTION_DAYS must be a whole number of days, at least 1 (it is {value}); a person's "
+                   "data is deleted that many days after their last event. For example PONTE_RETENTION_DAYS=365"),
+                value=raw_retention)
 
         return cls(
             token=token,
@@ -222,6 +247,9 @@ class Settings:
             paid_broadcasts=SWITCH[raw_paid],
             start_at=start_at,
             bot_username=bot_username,
+            controller=controller,
+            privacy_contact=privacy_contact,
+            retention_days=int(raw_retention),
         )
 
     def clock(self) -> ShiftedClock:

@@ -280,8 +280,9 @@ class Broadcasts:
             report = report_of(broadcast, await tx.broadcasts.tally(broadcast_id))
             if not report.finished or not await tx.broadcasts.finish(broadcast_id, now):
                 return None
-            await tx.outbox.add(broadcast.author_id, NoticeKind.BROADCAST_REPORT, due_at=now, now=now,
-                                payload=report_payload(report), dedupe_key=f"broadcast-report:{broadcast_id}")
+            if broadcast.author_id is not None:  # None: the organiser deleted their data meanwhile
+                await tx.outbox.add(broadcast.author_id, NoticeKind.BROADCAST_REPORT, due_at=now, now=now,
+                                    payload=report_payload(report), dedupe_key=f"broadcast-report:{broadcast_id}")
         self._wake_outbox()
         return report
 

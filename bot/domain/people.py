@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from bot.config.clock import Clock
 from bot.domain.languages import LANGUAGES
@@ -139,12 +140,19 @@ class People:
             return person
         return await self._update(telegram_id, unreachable_at=None)
 
-    async def forget(self, telegram_id: int) -> None:
-        """Delete everything about a person; their seats go to the people waiting for them."""
+    async def forget(self, telegram_id: int, *, idle_before: datetime | None = None) -> bool:
+        """Delete everything about a person; their seats go to the people waiting for them, their feedback
+        stays in the report, detached from them. With ``idle_before`` (retention), a person active since then
+        (or signed up for an event ending since) is left alone. Returns whether the person was deleted."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
+            if idle_before is not None and not await tx.personal_data.last_activity(before=idle_before,
+                                                                                    telegram_id=telegram_id):
+                return False
             promoted = await release_seats(tx, telegram_id, now)
             await tx.drafts.forget(telegram_id)
+            await tx.personal_data.detach_broadcasts(telegram_id)
+            # The rows that name the person go with them (ON DELETE CASCADE); their feedback stays (SET NULL).
             await tx.participants.delete(telegram_id)
             await tx.inbox.forget_person(telegram_id, now)
             if self._on_forget is not None:
@@ -155,6 +163,13 @@ class People:
         await self._db.empty_log()
         if promoted:
             self._wake_outbox()
+        return True
+
+    async def forget_cache_if_changed_elsewhere(self) -> None:
+        """Another process may have deleted people (`ponte purge`) or changed them: the cache starts afresh
+        rather than answer for a person who is gone. The running bot asks every few seconds."""
+        if await self._db.changed_elsewhere():
+            self._cache.clear()
 
     async def _update(self, telegram_id: int, **fields: object) -> Participant:
         now = self._clock.now()

@@ -12,6 +12,8 @@ from bot.domain.checkins import Checkins
 from bot.domain.feedback import Feedback
 from bot.domain.groups import Groups
 from bot.domain.people import People
+from bot.domain.personal_data import PersonalData
+from bot.domain.privacy_policy import PrivacyPolicy
 from bot.domain.roles import Roles
 from bot.domain.signups import Signups
 from bot.domain.team import Team
@@ -30,3 +32,5 @@ class Domain:
     team: Team
     audit: Audit
     feedback: Feedback
+    personal_data: PersonalData
+    privacy: PrivacyPolicy
