@@ -21,6 +21,9 @@ class AuditEntry:
     detail: dict[str, str | int]
 
 
+FORGOTTEN = "deleted"  # stands where the id of a person who deleted their data stood
+
+
 class AuditRepository:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
@@ -29,6 +32,21 @@ class AuditRepository:
         await self._db.execute(
             "INSERT INTO audit (at, actor_id, action, detail) VALUES (?, ?, ?, ?)",
             (to_db(now), actor_id, action, json.dumps(dict(detail), ensure_ascii=False, sort_keys=True)))
+
+    async def forget(self, telegram_id: int) -> None:
+        """A person deleted their data: the log keeps what was done and when, but not by or to whom. Their id
+        becomes "deleted" wherever it stood (the actor, a detail), so no row leads back to them."""
+        rows = await self._db.execute_fetchall(
+            "SELECT id, actor_id, detail FROM audit WHERE actor_id = ? OR detail LIKE ?",
+            (telegram_id, f"%{telegram_id}%"))
+        for row in rows:
+            detail = {key: FORGOTTEN if value in (telegram_id, str(telegram_id)) else value
+                      for key, value in json.loads(row["detail"]).items()}
+            actor = row["actor_id"]
+            if actor == telegram_id:
+                actor, detail["actor"] = None, FORGOTTEN
+            await self._db.execute("UPDATE audit SET actor_id = ?, detail = ? WHERE id = ?",
+                                   (actor, json.dumps(detail, ensure_ascii=False, sort_keys=True), row["id"]))
 
     async def latest(self, limit: int) -> list[AuditEntry]:
         """The newest first."""

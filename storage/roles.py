@@ -128,8 +128,9 @@ class RoleRepository:
         """A person who deletes their data: the roles invitations gave them go, with the invitations they made
         or used; in the roles they granted others, the inviter becomes unknown. The notices telling them who
         accepted their invitations, and telling others that they accepted, go too."""
-        await self._db.execute("DELETE FROM role_grant WHERE telegram_id = ? AND by_settings = 0", (telegram_id,))
-        await self._db.execute("UPDATE role_grant SET granted_by = NULL WHERE telegram_id = ?", (telegram_id,))
+        # A role the settings grant goes from the table too (nothing of the person stays behind); the settings
+        # still name them, so they keep it, and the next start writes the row again.
+        await self._db.execute("DELETE FROM role_grant WHERE telegram_id = ?", (telegram_id,))
         await self._db.execute("UPDATE role_grant SET granted_by = NULL WHERE granted_by = ?", (telegram_id,))
         await self._db.execute("DELETE FROM invite WHERE created_by = ? OR used_by = ?", (telegram_id, telegram_id))
         await self._db.execute(

@@ -274,9 +274,10 @@ async def test_a_person_who_deletes_their_data_leaves_their_answers_detached(bot
     await bot.press(MIKE, "Answer the questions")
     await _tap(bot, MIKE, "5")
     await bot.send(MIKE, "/privacy")
-    assert "your answers go into the exchange's report, without your name" in bot.last(MIKE).text
+    assert "Your answers to the questionnaires after the visits reach the report without your name" in (
+        bot.last(MIKE).text)
     await bot.press(MIKE, "Delete my data")
-    assert "Answers you gave to questionnaires stay in the report, with nothing that leads back to you" in (
+    assert "Your answers to the questionnaires stay in the report, with nothing linking them to you" in (
         bot.last(MIKE).text)
     await bot.press(MIKE, "Yes, delete everything")
     async with bot.services.db.serialized() as tx:

@@ -274,7 +274,8 @@ def test_roles_built_from_settings_alone_still_answer() -> None:
     assert roles.role_of(3) is Role.ORGANISER and roles.may_read_feedback(3) and roles.holders() == {1, 2, 3}
 
 
-async def test_deleting_ones_data_takes_the_invited_role_and_the_audit_keeps_only_the_id(team_bot: Harness) -> None:
+async def test_deleting_ones_data_takes_the_invited_role_and_the_audit_keeps_what_was_done_without_them(
+        team_bot: Harness) -> None:
     bot = team_bot
     payload = await _invite(bot)
     await bot.onboard(LUCA, "Luca", "en", "Turin")
@@ -290,9 +291,11 @@ async def test_deleting_ones_data_takes_the_invited_role_and_the_audit_keeps_onl
         notices = await tx.connection.execute_fetchall("SELECT payload FROM outbox WHERE kind = 'invite_accepted'")
     assert rows == [] and notices == []
     last = (await _audit(bot))[-1]
-    assert last.action == AuditAction.ROLE_REVOKED and last.detail == {
-        "person": LUCA, "role": "coordinator", "reason": "data deleted"}
-    assert "Luca" not in repr(await _audit(bot))
+    assert last.action == AuditAction.ROLE_REVOKED and last.actor_id is None and last.detail == {
+        "person": "deleted", "role": "coordinator", "reason": "data deleted", "actor": "deleted"}
+    everything = repr(await _audit(bot))
+    assert "Luca" not in everything and str(LUCA) not in everything
+    assert any(entry.action == AuditAction.ROLE_GRANTED for entry in await _audit(bot))  # what was done stays
 
 
 async def test_a_settings_organiser_gets_their_menu_at_start_in_their_language(team_bot: Harness) -> None:

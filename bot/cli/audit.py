@@ -16,7 +16,7 @@ from bot.domain.roles import Role
 from bot.render.i18n import N_, Translator
 from bot.render.timefmt import BABEL_LOCALE, city_name
 from storage import Database
-from storage.audit import AuditEntry
+from storage.audit import FORGOTTEN, AuditEntry
 
 # Sortable in a log, with the clock each language reads.
 _MOMENT = {"it": "yyyy-MM-dd HH:mm", "en": "yyyy-MM-dd h:mm a"}
@@ -41,7 +41,8 @@ _DATA_DELETED = N_("{action}, as they deleted their data")
 def said(t: Translator, entry: AuditEntry) -> str:
     """One entry's action in words; details no sentence names follow as key=value."""
     # Keys as the domain writes them, placeholders as the (American) English catalog spells them.
-    detail = {("canceled" if key == "cancelled" else key): value for key, value in entry.detail.items()}
+    detail = {("canceled" if key == "cancelled" else key): value for key, value in entry.detail.items()
+              if key != "actor"}
     role = detail.get("role") if entry.action in (AuditAction.INVITE_CREATED, AuditAction.ROLE_GRANTED,
                                                   AuditAction.ROLE_REVOKED) else None
     template = _SAID.get((entry.action, role))
@@ -79,7 +80,10 @@ def print_audit(settings: Settings, t: Translator, limit: int) -> int:
     for entry in entries:
         moment = format_datetime(entry.at, _MOMENT[t.language], tzinfo=ZoneInfo(zone),
                                  locale=BABEL_LOCALE[t.language])
-        actor = t._("command line") if entry.actor_id is None else t._("ID {id}", id=entry.actor_id)
+        if entry.detail.get("actor") == FORGOTTEN:
+            actor = t._("someone who has since deleted their data")
+        else:
+            actor = t._("command line") if entry.actor_id is None else t._("ID {id}", id=entry.actor_id)
         print(f"{moment}  {actor}  {said(t, entry)}")
     return 0
 

@@ -208,12 +208,13 @@ class Team:
 
     async def forget(self, tx: Transaction, telegram_id: int) -> None:
         """A person deleting their data (inside that transaction): the roles invitations gave them go; the
-        audit keeps that it happened, with their id only."""
+        audit keeps what was done and when, with "deleted" where their id stood."""
         had = {g.role for g in await tx.roles.grants() if g.telegram_id == telegram_id and not g.by_settings}
         await tx.roles.forget(telegram_id)
         for role in sorted(had):
             await note(tx, self._clock, telegram_id, AuditAction.ROLE_REVOKED,
                        {"person": telegram_id, "role": role, "reason": "data deleted"})
+        await tx.audit.forget(telegram_id)
         await self._reload(tx)
 
 

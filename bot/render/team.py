@@ -141,7 +141,7 @@ def opened_text(t: Translator, opened: Opened, held: Role, role_commands: Sequen
                 f"/{name} — {t._(description)}" for name, description in role_commands)
         return text + "\n\n" + t._(
             "What the team does (imports, broadcasts, roles, exports) is recorded in an audit log with your Telegram "
-            "ID only. That record stays even if you delete your data, so it's always clear who did what.")
+            "ID only. If you delete your data, the record of what was done stays, and your ID is taken out of it.")
     if outcome is Opening.ALREADY:
         return (t._("You're already an organizer, so this invitation changes nothing.") if held is Role.ORGANISER
                 else t._("You're already a coordinator, so this invitation changes nothing."))
