@@ -260,4 +260,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX answer_choice_choice ON answer_choice (choice_id);
     """),
+    # Errors the running bot met, for `ponte status`: where and of which type, and the update's id; no
+    # message text and no person, so nothing here outlives a person's request to be forgotten.
+    Migration("errors the running bot met, for ponte status", """
+    CREATE TABLE problem (
+        id         INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        place      TEXT NOT NULL,
+        update_id  INTEGER
+    );
+    """),
 )
