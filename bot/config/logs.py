@@ -25,12 +25,13 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
         extras = extra_fields(record)
-        if extras:
-            line += " " + " ".join(f"{key}={value}" for key, value in extras.items())
-        return " | ".join(part for part in line.splitlines() if part.strip())
+        return line + "".join(f" {key}={value}" for key, value in extras.items())
+
+    def format(self, record: logging.LogRecord) -> str:
+        return " | ".join(part for part in super().format(record).splitlines() if part.strip())
 
 
 class JsonFormatter(logging.Formatter):
