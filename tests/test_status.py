@@ -80,14 +80,14 @@ async def test_status_of_a_live_database(services: Services, environment: Path, 
     known = len(MIGRATIONS)
     failing_line = _fail_in_a_journey.__code__.co_firstlineno + 1
     assert lines == [
-        f"database: {environment}",
+        f"database file: {environment}",
         f"schema version: {known} (this Ponte knows up to {known})",
         "people: 3",
         "  agreed to the privacy notice: 2",
         "  have blocked the bot: 1",
         "events to come or under way: 8",
         "events over: 0",
-        "events cancelled: 0",
+        "events canceled: 0",
         "messages waiting to go: 2",
         "messages being sent: 1",
         "messages failed: 1",

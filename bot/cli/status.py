@@ -53,11 +53,12 @@ def status_lines(t: Translator, status: Status, settings: Settings) -> list[str]
     zone = ZoneInfo(settings.timezone)
 
     def at(moment: datetime) -> str:
-        return t._("{time} ({zone})", time=moment.astimezone(zone).strftime("%Y-%m-%d %H:%M"), zone=settings.timezone)
+        # A time and its zone's name: no words to translate.
+        return f"{moment.astimezone(zone).strftime('%Y-%m-%d %H:%M')} ({settings.timezone})"
 
     known = len(MIGRATIONS)
     lines = [
-        t._("database: {path}", path=settings.db_path),
+        t._("database file: {path}", path=settings.db_path),
         t._("schema version: {version} (this Ponte knows up to {known})", version=status.schema_version,
             known=known),
     ]
@@ -69,7 +70,7 @@ def status_lines(t: Translator, status: Status, settings: Settings) -> list[str]
         t._("  have blocked the bot: {count}", count=status.unreachable),
         t._("events to come or under way: {count}", count=status.events_upcoming),
         t._("events over: {count}", count=status.events_past),
-        t._("events cancelled: {count}", count=status.events_cancelled),
+        t._("events canceled: {count}", count=status.events_cancelled),
         t._("messages waiting to go: {count}", count=status.outbox["pending"]),
         t._("messages being sent: {count}", count=status.outbox["sending"]),
         t._("messages failed: {count}", count=status.outbox["failed"]),
@@ -79,8 +80,8 @@ def status_lines(t: Translator, status: Status, settings: Settings) -> list[str]
     ]
     if status.last_failures:
         lines.append(t._("last failed messages:"))
-        lines += [t._("  {time}  {kind}: {error}", time=at(failure.due_at), kind=failure.kind,
-                      error=" ".join(failure.error.split())) for failure in status.last_failures]
+        lines += [f"  {at(failure.due_at)}  {failure.kind}: {' '.join(failure.error.split())}"
+                  for failure in status.last_failures]
     else:
         lines.append(t._("last failed messages: none"))
     if status.last_problems:
