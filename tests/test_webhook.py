@@ -161,6 +161,24 @@ async def test_an_update_is_stored_before_the_200_and_handled_after_a_restart(se
         assert await inbox.unhandled() == []
 
 
+async def test_posts_at_once_are_stored_together_and_a_twin_is_queued_once(services: Services) -> None:
+    """Telegram keeps up to 40 posts in flight, and may post an update again before the first answer."""
+    async with Harness(services) as bot:
+        inbox = Inbox(services.db, services.clock)
+        bot.person(MIKE, "Mike", "en")
+        updates = [bot.telegram.text_update(MIKE, f"/agenda {n}") for n in range(30)]
+        async with TestClient(TestServer(webhook_app(bot.app, inbox, SECRET, "/hook"))) as client:
+
+            async def post(update: dict) -> int:
+                response = await client.post("/hook", json=update, headers={SECRET_HEADER: SECRET})
+                return response.status
+
+            statuses = await asyncio.gather(*(post(update) for update in [*updates, updates[7], updates[7]]))
+        assert statuses == [200] * 32
+        assert bot.app.update_queue.qsize() == 30
+        assert len(await inbox.unhandled()) == 30
+
+
 async def test_a_store_that_fails_is_not_answered_200(services: Services) -> None:
     """Telegram posts again whatever was not answered 200: a database that refuses the write gets a 500."""
     async with Harness(services) as bot:
