@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -121,3 +122,24 @@ def test_status_never_creates_a_database(tmp_path: Path, monkeypatch: pytest.Mon
     assert main(["status"]) == 1
     assert capsys.readouterr().err == f"There is no database at {tmp_path / 'none.db'}. Check PONTE_DB.\n"
     assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.parametrize("what", ["text", "folder", "truncated"])
+def test_an_unusable_database_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+                                          what: str) -> None:
+    path = tmp_path / "ponte.db"
+    if what == "text":
+        path.write_text("only words here " * 200)
+    elif what == "folder":
+        path.mkdir()
+    else:
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE participant (telegram_id INTEGER PRIMARY KEY, name TEXT)")
+            connection.executemany("INSERT INTO participant VALUES (?, ?)", [(n, "x" * 500) for n in range(2000)])
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.setenv("PONTE_DB", str(path))
+    code = main(["status"])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and str(path) in err, err

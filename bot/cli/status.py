@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from datetime import datetime
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.config.settings import Settings
 from bot.render.i18n import Translator
 from storage.backup import open_read_only
+from storage.errors import diagnose
 from storage.migrations import MIGRATIONS
 from storage.status import Status, read_status
 
@@ -32,7 +34,11 @@ def show_status(settings: Settings, t: Translator, *, as_json: bool = False) -> 
         print(t._("There is no database at {path}. Check PONTE_DB.", path=settings.db_path), file=sys.stderr)
         return 1
     with contextlib.closing(open_read_only(settings.db_path)) as connection:
-        status = read_status(connection, settings.clock().now())
+        try:
+            status = read_status(connection, settings.clock().now())
+        except sqlite3.Error as error:
+            # A damaged page found while counting: the same one line as every command gives.
+            raise diagnose(settings.db_path, error) from error
     if as_json:
         print(json.dumps({"database": str(settings.db_path), "schema_known": len(MIGRATIONS), **asdict(status)},
                          default=_iso, ensure_ascii=False))
