@@ -26,6 +26,8 @@ MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
+# A bot's @username as Telegram allows it: 5 to 32 letters, digits or underscores, ending in "bot".
+BOT_USERNAME_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
 # A bot token as @BotFather gives it: the bot's numeric id, a colon, and 35 characters of A-Za-z0-9_-.
 TOKEN_SHAPE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{35}$")
 # Telegram takes 1 to 256 of these for the secret of a webhook; fewer than 16 would be guessable.
@@ -73,6 +75,9 @@ class Settings:
     webhook_secret: str | None = None
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_port: int = DEFAULT_WEBHOOK_PORT
+    # The bot's @username, for the links the command line prints (ponte checkin qr) without asking Telegram;
+    # the running bot asks Telegram itself.
+    bot_username: str | None = None
 
     @classmethod
     def from_env(
@@ -181,6 +186,14 @@ class Settings:
         if log_format not in LOG_FORMATS:
             raise SettingsError(N_("PONTE_LOG_FORMAT must be text or json (it is {value})"), value=log_format)
         webhook_secret, webhook_listen, webhook_port = _webhook(get)
+        bot_username = get("BOT_USERNAME")
+        if bot_username is not None:
+            bot_username = bot_username.removeprefix("@")
+            if not BOT_USERNAME_SHAPE.match(bot_username):
+                raise SettingsError(
+                    N_("PONTE_BOT_USERNAME must be the bot's username as @BotFather gave it, 5 to 32 letters, "
+                       "digits or _ ending in bot (it is {value}), for example PONTE_BOT_USERNAME=ponte_bot"),
+                    value=bot_username)
 
         return cls(
             token=token,
@@ -199,6 +212,7 @@ class Settings:
             webhook_secret=webhook_secret,
             webhook_listen=webhook_listen,
             webhook_port=webhook_port,
+            bot_username=bot_username,
         )
 
     def webhook(self, url: str) -> Webhook:
