@@ -23,7 +23,7 @@ from bot.config.clock import FixedClock
 from bot.config.settings import Settings, SettingsError
 from bot.domain.agenda import Agenda
 from bot.domain.agenda_file import parse_agenda
-from bot.standin import FakeTelegram
+from bot.standin import ApiError, FakeTelegram
 from bot.standin.server import serve
 from bot.standin.webhook import WebhookPoster
 from storage import Database
@@ -221,3 +221,35 @@ def test_webhook_mode_without_a_secret_is_one_line(tmp_path: Path) -> None:
                             text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "PONTE_WEBHOOK_SECRET" in result.stderr
+
+
+async def test_a_refused_address_or_a_taken_port_is_one_line(tmp_path: Path) -> None:
+    """Telegram refusing the address, or another program on the port: one line each, exit 1, no traceback."""
+    telegram = FakeTelegram(username="ponte_webhook_bot")
+    telegram.fail_next_call_to["setWebhook"] = [
+        ApiError(400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known")]
+    runner, api_port = await serve(telegram)
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        said = {}
+        for case, port in (("refused", _free_port()), ("taken", taken.getsockname()[1])):
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", "--webhook", PUBLIC_URL, cwd=tmp_path,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                env=_env(PONTE_TOKEN=TEST_TOKEN, PONTE_API_URL=f"http://127.0.0.1:{api_port}/bot",
+                         PONTE_DB=str(tmp_path / "refused.db"), PONTE_WEBHOOK_SECRET=SECRET,
+                         PONTE_WEBHOOK_PORT=str(port)))
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+            assert process.returncode == 1, stderr.decode()[-2000:]
+            said[case] = stderr.decode().strip().splitlines()[-1]
+            assert "Traceback" not in stderr.decode()
+    finally:
+        taken.close()
+        await runner.cleanup()
+    # Telegram's own words, as python-telegram-bot passes them on.
+    assert said["refused"].startswith(f"Telegram refused the webhook address {PUBLIC_URL}: ")
+    assert "failed to resolve host" in said["refused"].lower()
+    assert said["refused"].endswith("on port 443, 80, 88 or 8443, reachable from the internet.")
+    assert said["taken"].startswith("Ponte cannot listen on 127.0.0.1 port ")

@@ -11,7 +11,7 @@ from bot.app.inbox import Inbox, handle_backlog, poll
 from bot.app.progress import BroadcastWatch, watch_broadcasts
 from bot.app.schedule import schedule_outbox
 from bot.app.services import open_services
-from bot.app.webhook import ListenError, WebhookServer
+from bot.app.webhook import ListenError, WebhookRefused, WebhookServer
 from bot.config.clock import Clock
 from bot.config.settings import Settings, Webhook
 from bot.domain.questionnaires import Questionnaires
@@ -56,7 +56,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
                 try:
                     try:
                         await server.start()
-                    except ListenError:
+                    except (ListenError, WebhookRefused):
                         await application.stop()
                         raise
                     await stop.wait()

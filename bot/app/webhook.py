@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
 from bot.app.inbox import ALLOWED_UPDATES, Inbox
@@ -142,6 +143,15 @@ class ListenError(Exception):
         self.problem = problem.strerror or str(problem)
 
 
+class WebhookRefused(Exception):
+    """Telegram refused the webhook's address (it cannot resolve or reach it, or not on an allowed port)."""
+
+    def __init__(self, url: str, problem: TelegramError) -> None:
+        super().__init__(f"{url}: {problem.message}")
+        self.url = url
+        self.problem = problem.message
+
+
 class WebhookServer:
     """Listens on the settings' address and port; at start tells Telegram where to post."""
 
@@ -164,9 +174,12 @@ class WebhookServer:
                  self._webhook.path)
         # Listening first, then telling Telegram: an update it posts at once finds the door open.
         # drop_pending_updates=False: what Telegram holds from while the bot was down is delivered now.
-        await self._application.bot.set_webhook(
-            self._webhook.url, secret_token=self._webhook.secret, allowed_updates=list(ALLOWED_UPDATES),
-            drop_pending_updates=False)
+        try:
+            await self._application.bot.set_webhook(
+                self._webhook.url, secret_token=self._webhook.secret, allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False)
+        except BadRequest as error:
+            raise WebhookRefused(self._webhook.url, error) from error
 
     async def stop(self) -> None:
         """Stop listening. The webhook stays set at Telegram on purpose: updates sent while the bot is down

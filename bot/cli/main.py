@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.configure_logging()
         if args.command == "run":
             from bot.app.runtime import serve
-            from bot.app.webhook import ListenError
+            from bot.app.webhook import ListenError, WebhookRefused
 
             webhook = settings.webhook(args.webhook) if args.webhook is not None else None
             try:
@@ -126,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(t._("Ponte cannot listen on {address} port {port}: {problem}. Set PONTE_WEBHOOK_LISTEN and "
                           "PONTE_WEBHOOK_PORT to a free address and port of this machine.", address=error.address,
                           port=error.port, problem=error.problem), file=sys.stderr)
+                return 1
+            except WebhookRefused as error:
+                print(t._("Telegram refused the webhook address {url}: {problem}. It must be this bot's public "
+                          "https:// address, on port 443, 80, 88 or 8443, reachable from the internet.",
+                          url=error.url, problem=error.problem), file=sys.stderr)
                 return 1
             return 0
         if args.command == "backup":
