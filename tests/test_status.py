@@ -11,9 +11,10 @@ import pytest
 from telegram import Update
 from telegram.ext import CallbackContext
 
-from bot.app.problems import record_problem
+from bot.app.problems import record_problem, where
 from bot.app.services import Services
 from bot.cli.main import main
+from bot.config.durations import DurationError, parse_duration
 from bot.domain.notices import NoticeKind
 from storage.migrations import MIGRATIONS
 from storage.records import Audience, OutboxStatus
@@ -143,3 +144,12 @@ def test_an_unusable_database_is_one_line(tmp_path: Path, monkeypatch: pytest.Mo
     code = main(["status"])
     err = capsys.readouterr().err
     assert code != 0 and err.count("\n") == 1 and str(path) in err, err
+
+
+def test_an_error_is_placed_in_ponte_s_own_code() -> None:
+    """The deepest line of Ponte's own packages, relative to the project: what a maintainer opens."""
+    try:
+        parse_duration("ninety seconds")
+    except DurationError as error:
+        place = where(error)
+    assert place.startswith("bot/config/durations.py:") and place.endswith(" in parse_duration")

@@ -14,6 +14,8 @@ from storage.problems import ProblemRepository
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
+# Ponte's own packages: in a checkout or installed among the libraries in site-packages alike.
+OWN = tuple(ROOT / package for package in ("bot", "handlers", "storage"))
 
 
 async def record_problem(update: object, context: CallbackContext) -> None:
@@ -39,8 +41,7 @@ def where(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     if not frames:
         return "?"
-    own = [frame for frame in frames if Path(frame.filename).resolve().is_relative_to(ROOT)
-           and ".venv" not in Path(frame.filename).parts]
+    own = [frame for frame in frames if any(Path(frame.filename).resolve().is_relative_to(p) for p in OWN)]
     frame = (own or frames)[-1]
     path = Path(frame.filename).resolve()
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path(path.name)
