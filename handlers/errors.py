@@ -22,7 +22,7 @@ async def report_error(update: object, context: PonteContext) -> None:
     # Telegram ids only: an update carries names and usernames, which logs must not keep.
     user = update.effective_user
     log.error("error while handling update %s from %s", update.update_id, user.id if user else "nobody",
-              exc_info=context.error)
+              exc_info=context.error, extra={"update_id": update.update_id, "person": user.id if user else None})
     if update.effective_chat is None or not (update.message or update.callback_query):
         return  # nobody is waiting for an answer (a membership change, an edit)
     if update.callback_query:

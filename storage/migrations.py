@@ -356,4 +356,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX broadcast_author ON broadcast (author_id, status);
     CREATE INDEX broadcast_status ON broadcast (status);
     """),
+    # Errors the running bot met, for `ponte status`: where and of which type, and the update's id; no
+    # message text and no person, so nothing here outlives a person's request to be forgotten.
+    Migration("errors the running bot met, for ponte status", """
+    CREATE TABLE problem (
+        id         INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        place      TEXT NOT NULL,
+        update_id  INTEGER
+    );
+    """),
 )

@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.app.problems import record_problem
 from bot.app.services import Services
 from bot.delivery.outbox import Deliver, Delivery, DeliveryResult
 from bot.render.buttons import Notice
@@ -78,6 +79,8 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     )
     for group, handler in _handlers(routing):
         application.add_handler(handler, group=group)
+    # Both run for every error: one notes it for `ponte status`, the other logs it and apologises.
+    application.add_error_handler(record_problem)
     application.add_error_handler(report_error)
     services.dispatcher.attach(_noting_who_blocked_us(TelegramCourier(application.bot), services))
     return application

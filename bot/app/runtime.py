@@ -1,4 +1,4 @@
-"""Running the bot: long polling, the outbox schedule, and a clean stop on SIGINT or SIGTERM."""
+"""Running the bot: long polling or a webhook, the outbox schedule, and a clean stop on SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,21 +7,23 @@ import logging
 import signal
 
 from bot.app.application import build_application, publish_profile
-from bot.app.inbox import Inbox, poll
+from bot.app.inbox import Inbox, handle_backlog, poll
 from bot.app.progress import BroadcastWatch, watch_broadcasts
 from bot.app.retention import schedule_retention
 from bot.app.schedule import schedule_outbox
 from bot.app.services import open_services
+from bot.app.webhook import ListenError, WebhookRefused, WebhookServer
 from bot.config.clock import Clock
-from bot.config.settings import Settings
+from bot.config.settings import Settings, Webhook
 from bot.domain.questionnaires import Questionnaires
 from bot.render.i18n import load_all
 
 log = logging.getLogger(__name__)
 
 
-async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio.Event | None = None) -> None:
-    """Poll Telegram until ``stop`` is set (or a signal arrives)."""
+async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio.Event | None = None,
+                webhook: Webhook | None = None) -> None:
+    """Poll Telegram (or, given ``webhook``, take its posts) until ``stop`` is set (or a signal arrives)."""
     load_all()
     clock = clock or settings.clock()
     stop = stop or asyncio.Event()
@@ -46,7 +48,23 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
             await application.start()
             log.info("Ponte is running as @%s", application.bot.username)
             # Updates stored but not handled before a stop or a crash are handled first, then new ones.
-            await poll(application, inbox, stop)
+            if webhook is None:
+                await poll(application, inbox, stop)
+            else:
+                await handle_backlog(application, await inbox.unhandled())
+                # Also forgets the ids of updates handled long ago, as polling does when it starts.
+                await inbox.next_offset()
+                server = WebhookServer(application, inbox, webhook)
+                try:
+                    try:
+                        await server.start()
+                    except (ListenError, WebhookRefused):
+                        await application.stop()
+                        raise
+                    await stop.wait()
+                finally:
+                    # No new update is taken once stopping: what Telegram posts now waits for the next start.
+                    await server.stop()
             log.info("stopping")
             await application.update_queue.join()
             await inbox.idle()

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.cli.arguments import EXIT_USAGE, PonteParser
+from bot.cli.backup import add_backup_command, backup_database
 from bot.cli.purge_arguments import add_purge_command
+from bot.cli.status import add_status_command, show_status
 from bot.render.i18n import Translator, translator
 
 
@@ -29,8 +31,11 @@ def build_parser(t: Translator) -> PonteParser:
                         "environment variables or a .env file: see the README."),
     )
     commands = parser.add_commands(dest="command", metavar=t._("COMMAND"), required=True)
-    commands.add_parser("run", help=t._("run the bot against Telegram (needs PONTE_TOKEN)"),
-                        description=t._("Run the bot with long polling until SIGINT or SIGTERM."))
+    run = commands.add_parser("run", help=t._("run the bot against Telegram (needs PONTE_TOKEN)"),
+                              description=t._("Run the bot with long polling until SIGINT or SIGTERM."))
+    run.options.add_argument("--webhook", metavar="URL", default=None, help=t._(
+        "take updates at this public https address instead of polling (needs PONTE_WEBHOOK_SECRET; listens on "
+        "PONTE_WEBHOOK_LISTEN and PONTE_WEBHOOK_PORT)"))
     shell = commands.add_parser(
         "shell", help=t._("talk to the bot in this terminal, with no token and no network"),
         description=t._("Talk to the real bot in this terminal through a local stand-in of the Telegram Bot "
@@ -61,6 +66,8 @@ def build_parser(t: Translator) -> PonteParser:
     _questionnaire_commands(commands, t)
     _checkin_commands(commands, t)
     add_purge_command(commands, t)
+    add_backup_command(commands, t)
+    add_status_command(commands, t)
     return parser
 
 
@@ -126,9 +133,26 @@ def main(argv: list[str] | None = None) -> int:
         settings.configure_logging()
         if args.command == "run":
             from bot.app.runtime import serve
+            from bot.app.webhook import ListenError, WebhookRefused
 
-            asyncio.run(serve(settings))
+            webhook = settings.webhook(args.webhook) if args.webhook is not None else None
+            try:
+                asyncio.run(serve(settings, webhook=webhook))
+            except ListenError as error:
+                print(t._("Ponte cannot listen on {address} port {port}: {problem}. Set PONTE_WEBHOOK_LISTEN and "
+                          "PONTE_WEBHOOK_PORT to a free address and port of this machine.", address=error.address,
+                          port=error.port, problem=error.problem), file=sys.stderr)
+                return 1
+            except WebhookRefused as error:
+                print(t._("Telegram refused the webhook address {url}: {problem}. It must be this bot's public "
+                          "https:// address, on port 443, 80, 88 or 8443, reachable from the internet.",
+                          url=error.url, problem=error.problem), file=sys.stderr)
+                return 1
             return 0
+        if args.command == "backup":
+            return backup_database(settings, t, args.file, force=args.force)
+        if args.command == "status":
+            return show_status(settings, t, as_json=args.json)
         if args.command == "shell":
             from bot.cli.shell import run_shell
 

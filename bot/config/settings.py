@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import logging
+import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from bot.config.clock import ShiftedClock
 from bot.config.durations import DurationError, parse_duration
+from bot.config.logs import LOG_FORMATS, configure_logging
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -32,6 +34,11 @@ SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false
 BOT_USERNAME_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
 # A bot token as @BotFather gives it: the bot's numeric id, a colon, and 35 characters of A-Za-z0-9_-.
 TOKEN_SHAPE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{35}$")
+# Telegram takes 1 to 256 of these for the secret of a webhook; fewer than 16 would be guessable.
+WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+# Behind a reverse proxy on the same machine, the usual case: nothing else on the network reaches it.
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8080
 
 
 def N_(message: str) -> str:
@@ -73,6 +80,11 @@ class Settings:
     # The moment the clock starts at instead of now (it runs on from there): to rehearse the exchange's week
     # in the shell before it comes, and for tests that run the bot as a process.
     start_at: datetime | None = None
+    log_format: str = "text"  # or json, one object a line, for log collectors
+    # Webhook mode (`ponte run --webhook URL`): Telegram's secret header, and where the bot listens.
+    webhook_secret: str | None = None
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
     # The bot's @username, for the links the command line prints (ponte checkin qr) without asking Telegram;
     # the running bot asks Telegram itself.
     bot_username: str | None = None
@@ -205,6 +217,10 @@ class Settings:
                     N_("PONTE_NOW must be a date and time with its offset, such as 2027-01-18T08:30:00+01:00 "
                        "(it is {value})"), value=get("NOW"))
 
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(N_("PONTE_LOG_FORMAT must be text or json (it is {value})"), value=log_format)
+        webhook_secret, webhook_listen, webhook_port = _webhook(get)
         bot_username = get("BOT_USERNAME")
         if bot_username is not None:
             bot_username = bot_username.removeprefix("@")
@@ -246,11 +262,29 @@ class Settings:
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
             start_at=start_at,
+            log_format=log_format,
+            webhook_secret=webhook_secret,
+            webhook_listen=webhook_listen,
+            webhook_port=webhook_port,
             bot_username=bot_username,
             controller=controller,
             privacy_contact=privacy_contact,
             retention_days=int(raw_retention),
         )
+
+    def webhook(self, url: str) -> Webhook:
+        """What webhook mode needs, for the public ``url`` Telegram is to post updates to."""
+        if self.webhook_secret is None:
+            raise SettingsError(N_(
+                "PONTE_WEBHOOK_SECRET is not set: webhook mode needs it, so that only Telegram can post updates. "
+                "Make one with: openssl rand -hex 32"))
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname or parts.fragment:
+            raise SettingsError(N_("--webhook must be the bot's public address starting with https:// (Telegram "
+                                   "posts only there), such as https://ponte.example.org/telegram (it is {value})"),
+                                value=url)
+        return Webhook(url=url, path=parts.path or "/", secret=self.webhook_secret, listen=self.webhook_listen,
+                       port=self.webhook_port)
 
     def clock(self) -> ShiftedClock:
         """The clock the bot runs on: the real time, or the real time moved to start at ``PONTE_NOW``."""
@@ -260,16 +294,37 @@ class Settings:
         return clock
 
     def configure_logging(self) -> None:
-        logging.basicConfig(
-            level=getattr(logging, self.log_level),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        # httpx logs every long-poll request at INFO: noise, and it would print the token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        # python-telegram-bot logs whole updates at DEBUG, names and usernames included: logs keep ids only,
-        # so its loggers stay at INFO even when Ponte's own run at DEBUG.
-        if self.log_level == "DEBUG":
-            logging.getLogger("telegram").setLevel(logging.INFO)
+        configure_logging(self.log_level, self.log_format)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str  # where Telegram posts, through the reverse proxy
+    path: str  # the path the bot answers on, the URL's own (the proxy passes it unchanged)
+    secret: str
+    listen: str
+    port: int
+
+
+def _webhook(get: Callable[[str], str | None]) -> tuple[str | None, str, int]:
+    secret = get("WEBHOOK_SECRET")
+    if secret is not None and not WEBHOOK_SECRET_SHAPE.match(secret):
+        # The secret is not repeated: it describes the shape only.
+        raise SettingsError(N_(
+            "PONTE_WEBHOOK_SECRET must be 16 to 256 letters, digits, - or _ (Telegram's rule, and long enough "
+            "not to be guessed). Make one with: openssl rand -hex 32"))
+    listen = get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
+    try:
+        ipaddress.ip_address(listen)
+    except ValueError:
+        raise SettingsError(N_("PONTE_WEBHOOK_LISTEN must be an IP address to listen on, such as 127.0.0.1 (behind "
+                               "a reverse proxy on this machine) or 0.0.0.0 (in a container); it is {value}"),
+                            value=listen) from None
+    raw_port = get("WEBHOOK_PORT") or str(DEFAULT_WEBHOOK_PORT)
+    if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:
+        raise SettingsError(N_("PONTE_WEBHOOK_PORT must be a port number from 1 to 65535 (it is {value}), "
+                               "for example 8080"), value=raw_port)
+    return secret, listen, int(raw_port)
 
 
 def _ids(raw: str | None, problem: str) -> frozenset[int]:

@@ -30,6 +30,7 @@ _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id",
 _BOOL_FIELDS = {"show_alert", "disable_notification", "drop_pending_updates", "protect_content",
                 "allow_paid_broadcast"}
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self.limits: SendLimits | None = None  # Telegram's sending limits, when a test or benchmark sets them
         self._changed: asyncio.Condition | None = None
+        # What setWebhook was last given (url, secret_token, allowed_updates...); None when polling.
+        self.webhook: dict[str, Any] | None = None
         self._wakers: set[asyncio.Task[None]] = set()
 
     # -- the people on the other side -------------------------------------------------------------
@@ -303,7 +306,28 @@ class FakeTelegram:
         return self.bot_user
 
     def _api_deletewebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        self.webhook = None
         return True
+
+    def _api_setwebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        """Telegram posts only to HTTPS addresses, and takes a secret of 1-256 letters, digits, _ and -."""
+        url = params.get("url") or ""
+        if not url:
+            self.webhook = None
+            return True
+        if not url.startswith("https://"):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not _WEBHOOK_SECRET.match(secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = dict(params)
+        return True
+
+    def _api_getwebhookinfo(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        info = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        if self.webhook is not None:
+            info |= {"url": self.webhook["url"], "allowed_updates": self.webhook.get("allowed_updates") or []}
+        return info
 
     def _api_close(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         return True
