@@ -16,6 +16,7 @@ from storage.changes import ChangeRepository
 from storage.drafts import DraftRepository
 from storage.errors import StorageError, StorageProblem, diagnose
 from storage.events import EventRepository
+from storage.feedback_results import FeedbackResults
 from storage.groups import GroupRepository
 from storage.inbox import InboxRepository
 from storage.migrations import MIGRATIONS, Migration
@@ -42,8 +43,8 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "groups", "inbox", "outbox", "participants",
-                 "questionnaires", "registrations", "reminders")
+    __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "feedback", "groups", "inbox", "outbox",
+                 "participants", "questionnaires", "registrations", "reminders")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -58,6 +59,7 @@ class Transaction:
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)
         self.questionnaires = QuestionnaireRepository(connection)
+        self.feedback = FeedbackResults(connection)
 
 
 class Database:

@@ -14,6 +14,7 @@ from bot.domain.changes import Changes
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.reminders import Reminders
+from bot.domain.reports import Reports
 from bot.domain.roles import Roles
 from bot.domain.services import Domain
 from bot.domain.signups import Signups
@@ -50,4 +51,5 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
         dispatcher=dispatcher,
         groups=Groups(db, clock),
         broadcasts=Broadcasts(db, clock, roles, dispatcher.wake),
+        reports=Reports(db, roles, settings.timezone),
     )

@@ -9,6 +9,7 @@ from bot.domain.agenda import Agenda
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.groups import Groups
 from bot.domain.people import People
+from bot.domain.reports import Reports
 from bot.domain.roles import Roles
 from bot.domain.signups import Signups
 
@@ -22,3 +23,4 @@ class Domain:
     roles: Roles
     groups: Groups
     broadcasts: Broadcasts
+    reports: Reports
