@@ -15,7 +15,8 @@ from tests.conftest import BEFORE_THE_WEEK
 
 SKIP = object()  # an optional question the person skipped
 
-USEFUL = Question("useful", QuestionKind.RATING, Texts("Quanto ti è stata utile la visita?", "How useful was the visit?"),
+USEFUL = Question("useful", QuestionKind.RATING,
+                  Texts("Quanto ti è stata utile la visita?", "How useful was the visit?"),
                   low=Texts("Per niente", "Not at all"), high=Texts("Moltissimo", "Very"))
 ACTORS = Question("actors", QuestionKind.MULTIPLE,
                   Texts("Chi gestisce insieme il servizio?", "Who runs the service together?"), required=False,

@@ -23,7 +23,8 @@ async def _answers(bot: Harness, anonymous: bool = True):
         "useful": 5, "actors": ("city", "residents"), "transfer": 8, "blocker": ("money",), "idea": "La portineria"})
     await respond(db, questionnaire, VISIT, 2, language="en", city="baltimore", name="Mike",
                   at=BEFORE_THE_WEEK + timedelta(hours=1),
-                  answers={"useful": 3, "actors": ("residents",), "transfer": 6, "blocker": SKIP, "idea": "Tool library"})
+                  answers={"useful": 3, "actors": ("residents",), "transfer": 6, "blocker": SKIP,
+                           "idea": "Tool library"})
     await respond(db, questionnaire, WORKSHOP, 1, name="Giulia", answers={"useful": 4}, finished=False)
     await respond(db, questionnaire, WORKSHOP, 3, name="Anna", answers={}, finished=False)
     await respond(db, questionnaire, WORKSHOP, None, language="en", city=None,

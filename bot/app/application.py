@@ -36,6 +36,7 @@ from handlers import (
     people,
     preferences,
     privacy,
+    report,
     signup,
     start,
 )
@@ -47,7 +48,7 @@ from handlers.journeys import Routing
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload, report)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:

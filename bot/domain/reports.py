@@ -1,4 +1,4 @@
-"""The coordinators' report: what people said after the events, as figures, for the whole programme or one
+"""The coordinators' report: what people said after the events, as figures, for the whole program or one
 event. Coordinators and organisers only (checked here, for the chat and every other way in).
 
 Who counts: "asked" is everyone a questionnaire was sent to; "finished" those who submitted it. The figures of
@@ -109,7 +109,7 @@ class Figures:
 
 @dataclass(frozen=True)
 class FeedbackReport:
-    event: Event | None  # None: the whole programme
+    event: Event | None  # None: the whole program
     events: tuple[EventTurnout, ...]  # the events in scope after which people were asked, in time order
     questionnaires: tuple[Questionnaire, ...]  # those asked in scope
     figures: Figures
@@ -163,7 +163,7 @@ class Reports:
             return await tx.feedback.events()
 
     async def summary(self, requester_id: int, slug: str | None = None) -> FeedbackReport:
-        """The figures of the whole programme, or of one event, with the latest free-text answers (raises
+        """The figures of the whole program, or of one event, with the latest free-text answers (raises
         NotAllowedError, UnknownEventError)."""
         self._roles.require_coordinator(requester_id)
         async with self._db.serialized() as tx:

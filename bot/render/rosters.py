@@ -139,7 +139,7 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry]) -> bytes
     widths = [len(label) for label in header]
     for column, label in enumerate(header, start=1):
         cell = sheet.cell(row=1, column=column)
-        _text(cell, label)
+        text_cell(cell, label)
         cell.font = Font(bold=True)
     for row, entry in enumerate(roster, start=2):
         confirmed = entry.registration.status == "confirmed"
@@ -157,7 +157,7 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry]) -> bytes
             if isinstance(value, int):
                 cell.value = value
             elif value:
-                _text(cell, value)
+                text_cell(cell, value)
             widths[column - 1] = max(widths[column - 1], len(str(value or "")))
         signed_up = sheet.cell(row=row, column=len(header))
         signed_up.value = entry.registration.updated_at.astimezone(local).replace(tzinfo=None, microsecond=0)
@@ -171,7 +171,7 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry]) -> bytes
     return out.getvalue()
 
 
-def _text(cell: Cell, value: str) -> None:
+def text_cell(cell: Cell, value: str) -> None:
     """Store text as text: openpyxl would make a formula of anything starting with "=", and the quote
     prefix keeps Excel from turning any formula-like text into one when the cell is edited."""
     cell.value = value
