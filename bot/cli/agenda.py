@@ -51,7 +51,7 @@ def notified_line(t: Translator, slug: str, count: int, delay: timedelta) -> str
                 "undone by then.", count, slug=slug, delay=format_duration(delay))
 
 
-def _os_problem(t: Translator, error: OSError) -> str:
+def os_problem(t: Translator, error: OSError) -> str:
     """What went wrong with a file, in the terminal's language rather than the system's."""
     if error.errno == errno.ENOENT:
         return t._("there is no such file")
@@ -83,7 +83,7 @@ def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: boo
               file=sys.stderr)
         return 1
     except OSError as error:
-        print(t._("Cannot read {path}: {problem}", path=path, problem=_os_problem(t, error)), file=sys.stderr)
+        print(t._("Cannot read {path}: {problem}", path=path, problem=os_problem(t, error)), file=sys.stderr)
         return 1
     try:
         events = parse_agenda(text)
@@ -168,7 +168,7 @@ def export_agenda(settings: Settings, t: Translator, output: Path | None) -> int
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
-        print(t._("Cannot write {path}: {problem}", path=output, problem=_os_problem(t, error)), file=sys.stderr)
+        print(t._("Cannot write {path}: {problem}", path=output, problem=os_problem(t, error)), file=sys.stderr)
         return 1
     print(t.n_("Wrote {n} event to {path}.", "Wrote {n} events to {path}.", len(events), path=output))
     return 0

@@ -51,6 +51,19 @@ def build_parser(t: Translator) -> PonteParser:
                               help=t._("file to write (default: standard output)"))
     agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
                                description=t._("Print the example agenda built from the seed article."))
+    report = commands.add_parser(
+        "report", help=t._("write the feedback report as a file (HTML, XLSX or CSV)"),
+        description=t._("Write what people answered after the events as a file: a report document (html), a "
+                        "spreadsheet (xlsx) or a table (csv, for Excel in the chosen language: a semicolon "
+                        "between columns in Italian, a comma in English)."))
+    report.options.add_argument("--format", required=True, choices=("html", "xlsx", "csv"), dest="format",
+                                metavar=t._("FORMAT"), help=t._("html, xlsx or csv"))
+    report.options.add_argument("--out", required=True, type=Path, metavar=t._("FILE"),
+                                help=t._("the file to write"))
+    report.options.add_argument("--event", default=None, metavar=t._("CODE"),
+                                help=t._("one event's code (its slug); by default the whole program"))
+    report.options.add_argument("--language", default=None, choices=("it", "en"), metavar=t._("LANGUAGE"),
+                                help=t._("it or en: the file's language (by default the terminal's)"))
     return parser
 
 
@@ -79,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.shell import run_shell
 
             return asyncio.run(run_shell(settings, t, db_path=args.db))
+        if args.command == "report":
+            from bot.cli.report import export_report
+            from bot.domain.reports import ExportFormat
+
+            slug = args.event.lower() if args.event else None
+            return export_report(settings, t, ExportFormat(args.format), args.out, slug, args.language)
         from bot.cli.agenda import export_agenda, import_agenda
 
         if args.agenda_command == "import":
