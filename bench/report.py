@@ -184,9 +184,9 @@ async def measure(path: Path, out_dir: Path, rounds: int, language: str) -> dict
                 with document.open("w", encoding="utf-8") as out:
                     await write_document(t, export, out, START)
             keep("html", started)
-            print(f"round {round_ + 1}: floor {best['floor'] * 1000:.0f} ms (best so far), summary "
-                  f"{best['summary'] * 1000:.0f} ms, xlsx {best['xlsx'] * 1000:.0f} ms, html {best['html'] * 1000:.0f} ms",
-                  flush=True)
+            print(f"round {round_ + 1}, best so far: floor {best['floor'] * 1000:.0f} ms, summary "
+                  f"{best['summary'] * 1000:.0f} ms, xlsx {best['xlsx'] * 1000:.0f} ms, "
+                  f"html {best['html'] * 1000:.0f} ms", flush=True)
         turnout = summary.figures.turnout()
         figures = {"asked": turnout.asked, "finished": turnout.finished, "partly": turnout.partly,
                    "answers_counted": sum(row[1] for row in floor), "summary_pages": pages, "xlsx_rows": rows,

@@ -57,12 +57,13 @@ async def _show(update: Update, context: PonteContext, slug: str) -> None:
     if seats is None:
         await _choose(update, context, t._("There is no event with the code {code}.", code=html.escape(slug)))
         return
-    text, rows = roster_view(t, seats, roster)
-    await reply(update, context, text, rows)
     event = seats.event
+    present = await context.services.checkins.present_at(update.effective_user.id, event.id)
+    text, rows = roster_view(t, seats, roster, present, doors_open=context.services.checkins.is_open(event))
+    await reply(update, context, text, rows)
     await context.bot.send_document(
         update.effective_chat.id,
-        InputFile(roster_xlsx(t, event, roster), filename=roster_filename(event), attach=False),
+        InputFile(roster_xlsx(t, event, roster, present), filename=roster_filename(event), attach=False),
         caption=t._("Attendees of {title}", title=html.escape(event.title.get(t.language))),
     )
 

@@ -6,6 +6,7 @@ import html
 
 from telegram import Update
 
+from bot.domain.people import Participant
 from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import N_
@@ -27,8 +28,10 @@ def _notice_text(context: PonteContext) -> str:
     )
 
 
-async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None) -> None:
-    """Ask for consent; nothing but the id and the language is kept until the person agrees."""
+async def show_privacy_notice(update: Update, context: PonteContext, event_slug: str | None,
+                              agree: str | None = None) -> None:
+    """Ask for consent; nothing but the id and the language is kept until the person agrees. ``agree``: the
+    payload of the "I agree" button when another journey takes over from there (a check-in link)."""
     t = context.t
     extra = (event_slug,) if event_slug else ()
     text = t._(
@@ -36,7 +39,7 @@ async def show_privacy_notice(update: Update, context: PonteContext, event_slug:
         "Cooperation program: the agenda, sign-ups and waiting lists, in Italian and English."
     ) + "\n\n" + _notice_text(context) + "\n\n" + t._("Do you agree?")
     rows = [
-        [Button(t._("✅ I agree"), callback_data.build("consent", "yes", *extra)),
+        [Button(t._("✅ I agree"), agree or callback_data.build("consent", "yes", *extra)),
          Button(t._("No, thanks"), callback_data.build("consent", "no"))],
         *language_buttons(),
     ]
@@ -69,6 +72,14 @@ async def answer_consent(update: Update, context: PonteContext) -> None:
     await context.services.people.forget(user.id)
     await reply(update, context, t._(
         "All right: I haven't kept anything about you. If you change your mind, send /start."))
+
+
+async def record_consent(update: Update, context: PonteContext) -> Participant:
+    """The person agreed: keep their name, username and language from now on."""
+    user = update.effective_user
+    await context.services.people.consent(user.id, user.full_name, context.t.language)
+    context.person = await context.services.people.note_username(user.id, user.username)
+    return context.person
 
 
 async def show_privacy(update: Update, context: PonteContext) -> None:

@@ -13,7 +13,7 @@ from bot.render import callback_data, zone_lookup
 from bot.render.buttons import Button
 from bot.render.i18n import N_, Translator
 from bot.render.timefmt import city_name
-from handlers import broadcast
+from handlers import broadcast, checkin
 from handlers.agenda import show_agenda, show_event
 from handlers.common import reply
 from handlers.context import PonteContext
@@ -30,6 +30,9 @@ async def start(update: Update, context: PonteContext) -> None:
     """/start, or an ``?start=e_<slug>`` link from a poster: consent first, then what was asked for."""
     t = context.t
     payload = context.args[0] if context.args else ""
+    if payload.startswith("c_"):
+        await checkin.scan_link(update, context, payload)  # the check-in code at an event's door
+        return
     match = _EVENT_LINK.match(payload)
     slug = match.group(1) if match else None
     known = slug is not None and await context.services.agenda.find(slug) is not None

@@ -13,6 +13,7 @@ import aiosqlite
 
 from storage.broadcasts import BroadcastRepository
 from storage.changes import ChangeRepository
+from storage.checkins import CheckinRepository
 from storage.drafts import DraftRepository
 from storage.errors import StorageError, StorageProblem, diagnose
 from storage.events import EventRepository
@@ -43,8 +44,8 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("broadcasts", "changes", "connection", "drafts", "events", "feedback", "groups", "inbox", "outbox",
-                 "participants", "questionnaires", "registrations", "reminders")
+    __slots__ = ("broadcasts", "changes", "checkins", "connection", "drafts", "events", "feedback", "groups", "inbox",
+                 "outbox", "participants", "questionnaires", "registrations", "reminders")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -60,6 +61,7 @@ class Transaction:
         self.drafts = DraftRepository(connection)
         self.questionnaires = QuestionnaireRepository(connection)
         self.feedback = FeedbackResults(connection)
+        self.checkins = CheckinRepository(connection)
 
 
 class Database:

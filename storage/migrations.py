@@ -260,4 +260,25 @@ MIGRATIONS: tuple[Migration, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX answer_choice_choice ON answer_choice (choice_id);
     """),
+    # Check-in at the venue. The token lives apart from the event row, so re-importing the agenda (which
+    # rewrites the event's columns) keeps the printed posters working. A check-in row goes with the person
+    # (ON DELETE CASCADE): deleting one's data leaves no trace of having been there. `walk_in` is 1 for a
+    # person who was not confirmed when they came; `by_hand` for one an organiser checked in (whose id is
+    # not kept, so that an organiser who deletes their own data leaves nothing here either).
+    Migration("check-in at the venue: a code per event, and who came", """
+    CREATE TABLE checkin_code (
+        event_id    INTEGER PRIMARY KEY REFERENCES event (id) ON DELETE CASCADE,
+        token       TEXT NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE checkin (
+        event_id        INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+        participant_id  INTEGER NOT NULL REFERENCES participant (telegram_id) ON DELETE CASCADE,
+        walk_in         INTEGER NOT NULL CHECK (walk_in IN (0, 1)),
+        by_hand         INTEGER NOT NULL DEFAULT 0 CHECK (by_hand IN (0, 1)),
+        checked_in_at   TEXT NOT NULL,
+        PRIMARY KEY (event_id, participant_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX checkin_participant ON checkin (participant_id);
+    """),
 )

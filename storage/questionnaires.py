@@ -84,9 +84,9 @@ class QuestionnaireRepository:
 
     async def for_event(self, event_slug: str, event_kind: str) -> Questionnaire | None:
         """The questionnaire asked after this event: one naming its slug wins over one naming its kind, and
-        among equals the one imported first."""
+        among equals the one imported last (so an organiser's own replaces the default for the same kinds)."""
         found = [q for q in await self.all() if q.applies_to(event_slug, event_kind)]
-        found.sort(key=lambda q: (event_slug not in q.events, q.id))
+        found.sort(key=lambda q: (event_slug not in q.events, -q.id))
         return found[0] if found else None
 
     async def answered_question_keys(self, questionnaire_id: int) -> set[str]:

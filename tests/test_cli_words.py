@@ -29,7 +29,7 @@ def _ponte(language: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["agenda", "--help"], ["agenda", "import", "--help"],
-                                  ["agenda", "export", "-h"], ["shell", "--help"],
+                                  ["agenda", "export", "-h"], ["shell", "--help"], ["checkin", "qr", "--help"],
                                   ["report", "--help"]])
 def test_help_is_all_italian_for_an_italian_terminal(args: list[str]) -> None:
     result = _ponte("it_IT.UTF-8", *args)
@@ -49,7 +49,9 @@ def test_the_commands_are_listed_under_italian_titles() -> None:
     ([], "ponte: errore: manca: COMANDO"),
     (["agenda"], "ponte agenda: errore: manca: AZIONE"),
     (["agenda", "import"], "ponte agenda import: errore: manca: FILE"),
-    (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, report"),
+    (["checkin", "qr", "strategies"], "ponte checkin qr: errore: manca: --out"),
+    (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, "
+                "questionnaire, checkin, report"),
     (["agenda", "export", "-o"], "ponte agenda export: errore: dopo -o/--output serve un valore"),
     (["run", "--loud"], "ponte: errore: non so cosa fare con: --loud"),
 ])

@@ -137,7 +137,7 @@ async def test_the_spreadsheet_keeps_every_name_as_text_and_times_as_dates(bot: 
     sheet = _sheet(bot)
     header = [c.value for c in sheet[1]]
     assert header == ["Stato", "Posizione in lista d'attesa", "Nome", "Nome utente Telegram", "Lingua", "Città",
-                      "Data di iscrizione (ora di Torino)"]
+                      "Data di iscrizione (ora di Torino)", "Presenza registrata (ora di Torino)", "Senza prenotazione"]
     rows = list(sheet.iter_rows(min_row=2))
     assert [r[2].value for r in rows] == tricky
     for row in rows:
@@ -160,7 +160,7 @@ async def test_the_spreadsheet_keeps_every_name_as_text_and_times_as_dates(bot: 
     await bot.services.people.set_language(ORGANISER, "en")
     await bot.send(ORGANISER, f"/attendees {WORKSHOP}")
     sheet = _sheet(bot)
-    assert [c.value for c in sheet[1]][-1] == "Signed up at (Turin time)"
+    assert [c.value for c in sheet[1]][6] == "Signed up at (Turin time)"
     assert [r[4].value for r in sheet.iter_rows(min_row=2)] == ["English", "Italian", "English", "English"]
 
 

@@ -52,15 +52,17 @@ def _strings(language: str) -> list[tuple[str, str]]:
 
 
 def _visible_words(text: str) -> str:
-    """What a person reads as words: no placeholders, markup, links, /commands, --options, TOML tables,
-    environment variables or zone names (those stay as they are typed)."""
+    """What a person reads as words: no placeholders, markup, links, /commands, --options, TOML tables and
+    keys, environment variables or zone names (those stay as they are typed)."""
     text = re.sub(r"\{\w+\}", " ", text)
     text = re.sub(r"<code>.*?</code>|<[^>]+>", " ", text)
     text = re.sub(r"https?://\S+", " ", text)
     text = re.sub(r"(?<![\w/])/\w+", " ", text)
     text = re.sub(r"--?[\w-]+", " ", text)
     text = re.sub(r"\[\[?[\w.]+\]\]?", " ", text)
-    text = re.sub(r"\bponte agenda (import|export)\b|\bPONTE_\w+|\bBot API\b|\b(Europe|America)/\w+", " ", text)
+    text = re.sub(r"\b\w+ = \[[^\]]*\]", " ", text)  # a TOML key set to a list, as it is typed in the file
+    text = re.sub(r"\bponte (agenda|questionnaire) (import|export|example|list)\b", " ", text)
+    text = re.sub(r"\bPONTE_\w+|\bBot API\b|\b(Europe|America)/\w+", " ", text)
     return re.sub(r'\w+\.(it|en) = "\.\.\."', " ", text)
 
 

@@ -30,6 +30,7 @@ from handlers import (
     agenda,
     agenda_upload,
     broadcast,
+    checkin,
     gates,
     help,
     organiser,
@@ -48,7 +49,8 @@ from handlers.journeys import Routing
 log = logging.getLogger(__name__)
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
-JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, broadcast, agenda_upload, report)
+JOURNEYS = (agenda, signup, preferences, privacy, help, start, organiser, checkin, broadcast, agenda_upload,
+            report)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:

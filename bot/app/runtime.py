@@ -13,6 +13,7 @@ from bot.app.schedule import schedule_outbox
 from bot.app.services import open_services
 from bot.config.clock import Clock
 from bot.config.settings import Settings
+from bot.domain.questionnaires import Questionnaires
 from bot.render.i18n import load_all
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
             await publish_profile(application)
             if await services.agenda.is_empty():
                 log.warning("the agenda is empty: load one with `ponte agenda import FILE`")
+            if await Questionnaires(services.db, clock).install_default():
+                log.info("installed the default questionnaire after-the-visit: replace it with "
+                         "`ponte questionnaire import FILE`")
             schedule_outbox(application.job_queue, services.dispatcher, clock)
             watch_broadcasts(application.job_queue, BroadcastWatch(services, application.bot))
             inbox = Inbox(services.db, clock)

@@ -11,6 +11,7 @@ from bot.delivery.pacing import Pacer
 from bot.domain.agenda import Agenda
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.changes import Changes
+from bot.domain.checkins import Checkins
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.reminders import Reminders
@@ -51,5 +52,6 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
         dispatcher=dispatcher,
         groups=Groups(db, clock),
         broadcasts=Broadcasts(db, clock, roles, dispatcher.wake),
+        checkins=Checkins(db, clock, roles),
         reports=Reports(db, roles, settings.timezone),
     )

@@ -15,7 +15,8 @@ from bot.config.clock import SystemClock
 from bot.config.durations import format_duration
 from bot.config.settings import Settings
 from bot.domain.agenda import Agenda, ImportReport
-from bot.domain.agenda_file import AgendaFileError, Problem, dump_agenda, parse_agenda
+from bot.domain.agenda_file import AgendaFileError, dump_agenda, parse_agenda
+from bot.domain.toml_reading import Problem, TomlFileError
 from bot.render.i18n import Translator
 from bot.render.timefmt import BABEL_LOCALE
 from storage import Database
@@ -64,12 +65,12 @@ def os_problem(t: Translator, error: OSError) -> str:
     return t._("the system refused it (error {code})", code=error.errno)
 
 
-def _unusable_database(t: Translator, settings: Settings) -> str:
+def unusable_database(t: Translator, settings: Settings) -> str:
     return t._("Cannot use the database {path}: it is not a Ponte database, or it cannot be read or written. "
                "Check PONTE_DB.", path=settings.db_path)
 
 
-def _database_missing(settings: Settings) -> bool:
+def database_missing(settings: Settings) -> bool:
     return str(settings.db_path) != ":memory:" and not settings.db_path.is_file()
 
 
@@ -88,9 +89,9 @@ def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: boo
     try:
         events = parse_agenda(text)
     except AgendaFileError as error:
-        _print_problems(t, path, error)
+        print_problems(t, path, error)
         return 1
-    fresh = dry_run and _database_missing(settings)
+    fresh = dry_run and database_missing(settings)
     if fresh:
         print(t._("There is no database at {path} yet: the file is checked against an empty agenda, and a real "
                   "import will create it.", path=settings.db_path))
@@ -98,7 +99,7 @@ def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: boo
         report = asyncio.run(_apply(Path(":memory:") if fresh else settings.db_path, events, dry_run,
                                     settings))
     except sqlite3.Error:
-        print(_unusable_database(t, settings), file=sys.stderr)
+        print(unusable_database(t, settings), file=sys.stderr)
         return 1
     _print_report(t, report, dry_run)
     return 0
@@ -113,7 +114,7 @@ def _said(t: Translator, problem: Problem) -> str:
     return t._(problem.message, **values)
 
 
-def _print_problems(t: Translator, path: Path, error: AgendaFileError) -> None:
+def print_problems(t: Translator, path: Path, error: TomlFileError) -> None:
     if error.syntax:
         problem = error.problems[0]
         print(t._("{path}, line {line}: this is not valid TOML: {problem}", path=path, line=problem.line or "?",
@@ -147,7 +148,7 @@ async def _current(settings: Settings) -> list[Event]:
 
 def export_agenda(settings: Settings, t: Translator, output: Path | None) -> int:
     """Write the agenda as the same TOML that import reads. Reading never creates a database."""
-    if _database_missing(settings):
+    if database_missing(settings):
         print(t._("There is no database at {path}, so there is no agenda to export. Check PONTE_DB.",
                   path=settings.db_path), file=sys.stderr)
         return 1
@@ -158,7 +159,7 @@ def export_agenda(settings: Settings, t: Translator, output: Path | None) -> int
     try:
         events = asyncio.run(_current(settings))
     except sqlite3.Error:
-        print(_unusable_database(t, settings), file=sys.stderr)
+        print(unusable_database(t, settings), file=sys.stderr)
         return 1
     text = dump_agenda(events, t._("Ponte agenda, exported from the database. Edit it and load it with: "
                                    "ponte agenda import FILE"))

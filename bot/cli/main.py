@@ -51,6 +51,8 @@ def build_parser(t: Translator) -> PonteParser:
                               help=t._("file to write (default: standard output)"))
     agenda_commands.add_parser("example", help=t._("print the example agenda built from the seed article"),
                                description=t._("Print the example agenda built from the seed article."))
+    _questionnaire_commands(commands, t)
+    _checkin_commands(commands, t)
     report = commands.add_parser(
         "report", help=t._("write the feedback report as a file (HTML, XLSX or CSV)"),
         description=t._("Write what people answered after the events as a file: a report document (html), a "
@@ -67,6 +69,38 @@ def build_parser(t: Translator) -> PonteParser:
     return parser
 
 
+def _questionnaire_commands(commands, t: Translator) -> None:
+    questionnaire = commands.add_parser(
+        "questionnaire", help=t._("import, list or print the questionnaires asked after events"),
+        description=t._("The questionnaires people answer after events, as TOML files."))
+    actions = questionnaire.add_commands(dest="questionnaire_command", metavar=t._("ACTION"), required=True)
+    load = actions.add_parser(
+        "import", help=t._("check a questionnaire file and apply it"),
+        description=t._("Check a questionnaire file and, if it has no mistakes, apply it in one transaction, "
+                        "matching the questionnaire by slug and its questions by id. With any mistake nothing "
+                        "changes."))
+    load.add_positional("file", type=Path, metavar=t._("FILE"), help=t._("the questionnaire file (TOML)"))
+    load.options.add_argument("--dry-run", action="store_true", help=t._("check and report, change nothing"))
+    actions.add_parser("list", help=t._("list the questionnaires in the database"),
+                       description=t._("List the questionnaires in the database and the events they follow."))
+    actions.add_parser("example", help=t._("print the default questionnaire, a starting point to edit"),
+                       description=t._("Print the default questionnaire built from the seed article."))
+
+
+def _checkin_commands(commands, t: Translator) -> None:
+    checkin = commands.add_parser("checkin", help=t._("check-in at the venue: the QR code for an event's door"),
+                                  description=t._("Check-in at the venue."))
+    actions = checkin.add_commands(dest="checkin_command", metavar=t._("ACTION"), required=True)
+    qr = actions.add_parser(
+        "qr", help=t._("write an event's check-in QR code as a PNG image"),
+        description=t._("Write the QR code people scan at the door of an event to be checked in, as a PNG "
+                        "image to print. The link needs the bot's username: PONTE_BOT_USERNAME, or else "
+                        "PONTE_TOKEN to ask Telegram."))
+    qr.add_positional("slug", metavar=t._("EVENT"), help=t._("the event's code (its slug in the agenda file)"))
+    qr.options.add_argument("--out", type=Path, required=True, metavar=t._("FILE"),
+                            help=t._("the PNG file to write"))
+
+
 def main(argv: list[str] | None = None) -> int:
     t = cli_translator()
     args = build_parser(t).parse_args(argv)
@@ -81,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "agenda" and args.agenda_command == "example":
             sys.stdout.write(EXAMPLE_AGENDA.read_text(encoding="utf-8"))
             return 0
+        if args.command == "questionnaire" and args.questionnaire_command == "example":
+            from bot.cli.questionnaire import print_example
+
+            return print_example()
         settings = Settings.from_env(require_token=args.command == "run")
         settings.configure_logging()
         if args.command == "run":
@@ -92,6 +130,16 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli.shell import run_shell
 
             return asyncio.run(run_shell(settings, t, db_path=args.db))
+        if args.command == "checkin":
+            from bot.cli.checkin import checkin_qr
+
+            return checkin_qr(settings, t, args.slug, args.out)
+        if args.command == "questionnaire":
+            from bot.cli.questionnaire import import_questionnaire, list_questionnaires
+
+            if args.questionnaire_command == "import":
+                return import_questionnaire(settings, t, args.file, dry_run=args.dry_run)
+            return list_questionnaires(settings, t)
         if args.command == "report":
             from bot.cli.report import export_report
             from bot.domain.reports import ExportFormat

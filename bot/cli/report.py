@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.cli.agenda import os_problem
+from bot.cli.agenda import database_missing, os_problem, unusable_database
 from bot.config.clock import SystemClock
 from bot.config.settings import Settings
 from bot.domain.reports import ExportFormat, Reports, UnknownEventError
@@ -51,7 +51,7 @@ def export_report(settings: Settings, t: Translator, what: ExportFormat, out: Pa
                   language: str | None) -> int:
     """Write the report; one clear line and exit code 1 for an unknown event, a path that cannot be written,
     or nothing to report. The file appears whole or not at all (written aside, then renamed)."""
-    if str(settings.db_path) != ":memory:" and not settings.db_path.is_file():
+    if database_missing(settings):
         print(t._("There is no database at {path}, so there are no answers to report. Check PONTE_DB.",
                   path=settings.db_path), file=sys.stderr)
         return 1
@@ -79,8 +79,7 @@ def export_report(settings: Settings, t: Translator, what: ExportFormat, out: Pa
         print(t._("Cannot write {path}: {problem}", path=out, problem=os_problem(t, error)), file=sys.stderr)
         return 1
     except sqlite3.Error:
-        print(t._("Cannot use the database {path}: it is not a Ponte database, or it cannot be read or written. "
-                  "Check PONTE_DB.", path=settings.db_path), file=sys.stderr)
+        print(unusable_database(t, settings), file=sys.stderr)
         return 1
     finally:
         with contextlib.suppress(OSError):

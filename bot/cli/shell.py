@@ -31,6 +31,7 @@ from bot.config.settings import Settings
 from bot.delivery.outbox import Dispatcher
 from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
 from bot.domain.flood import FloodGate
+from bot.domain.questionnaires import Questionnaires
 from bot.render.i18n import Translator, load_all
 from bot.render.timefmt import day_at
 from bot.standin import FakeTelegram, StandinRequest
@@ -250,6 +251,8 @@ async def run_shell(settings: Settings, t: Translator, *, db_path: Path | None =
         if await services.agenda.is_empty():
             await services.agenda.apply(parse_agenda(EXAMPLE_AGENDA.read_text(encoding="utf-8")))
             shell.say(t._("Fresh database {path}: loaded the example agenda.", path=path))
+        if await Questionnaires(services.db, clock).install_default():
+            shell.say(t._("Loaded the default questionnaire, asked after site visits and workshops."))
         application = build_application(services, request=StandinRequest(telegram))
         # The flood gate counts a typed line as a person's moment: a script piped into the shell is not a
         # flood, however fast it is read (the gate itself is tested on its own).

@@ -24,6 +24,8 @@ MAX_SEND_RATE = 30  # Telegram's overall limit for free messages, a second
 SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
+# A bot's @username as Telegram allows it: 5 to 32 letters, digits or underscores, ending in "bot".
+BOT_USERNAME_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
 # A bot token as @BotFather gives it: the bot's numeric id, a colon, and 35 characters of A-Za-z0-9_-.
 TOKEN_SHAPE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{35}$")
 
@@ -61,6 +63,9 @@ class Settings:
     # The moment the clock starts at instead of now (it runs on from there): to rehearse the exchange's week
     # in the shell before it comes, and for tests that run the bot as a process.
     start_at: datetime | None = None
+    # The bot's @username, for the links the command line prints (ponte checkin qr) without asking Telegram;
+    # the running bot asks Telegram itself.
+    bot_username: str | None = None
 
     @classmethod
     def from_env(
@@ -165,6 +170,15 @@ class Settings:
                     N_("PONTE_NOW must be a date and time with its offset, such as 2027-01-18T08:30:00+01:00 "
                        "(it is {value})"), value=get("NOW"))
 
+        bot_username = get("BOT_USERNAME")
+        if bot_username is not None:
+            bot_username = bot_username.removeprefix("@")
+            if not BOT_USERNAME_SHAPE.match(bot_username):
+                raise SettingsError(
+                    N_("PONTE_BOT_USERNAME must be the bot's username as @BotFather gave it, 5 to 32 letters, "
+                       "digits or _ ending in bot (it is {value}), for example PONTE_BOT_USERNAME=ponte_bot"),
+                    value=bot_username)
+
         return cls(
             token=token,
             api_url=api_url,
@@ -178,6 +192,7 @@ class Settings:
             send_rate=send_rate,
             paid_broadcasts=SWITCH[raw_paid],
             start_at=start_at,
+            bot_username=bot_username,
         )
 
     def clock(self) -> ShiftedClock:

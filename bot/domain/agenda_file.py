@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tomllib
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -16,7 +14,7 @@ import tomli_w
 from bot.config.durations import DurationError, format_duration, parse_duration
 from bot.domain.kinds import KINDS
 from bot.domain.languages import LANGUAGES, N_
-from bot.domain.text_length import units
+from bot.domain.toml_reading import KeyLines, Problem, TomlFileError, read_toml, text_problems
 from bot.domain.zones import is_timezone, zone, zone_names
 from storage.records import Event, EventStatus, Speaker, Texts
 
@@ -41,80 +39,13 @@ MAX_SPEAKERS = 100
 MAX_CAPACITY = 10_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_FILE_CHARACTERS = 1_000_000
-# Invisible characters that have no place in an event's texts: controls (NUL included), line and paragraph
-# separators, and the bidirectional overrides that would turn the rest of a line around. A description may
-# have line breaks and tabs; one-line fields may not.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _WEB_ADDRESS = re.compile(r"https?://[^\s\x00-\x1f\x7f]+")
 AGENDA_KEYS = {"timezone"}
 STATUSES = tuple(status.value for status in EventStatus)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in the file; ``message`` is a catalog msgid, filled in with ``values``."""
-
-    line: int | None
-    field: str
-    message: str
-    values: dict[str, object] = field(default_factory=dict)
-
-
-class AgendaFileError(Exception):
-    """The file's mistakes, in line order; ``syntax`` when the file is not TOML at all (then there is one)."""
-
-    def __init__(self, problems: list[Problem], *, syntax: bool = False) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the agenda file")
-        self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
-        self.syntax = syntax
-
-
-# tomllib's messages (Python 3.11 to 3.13), each said as a person editing the file needs to hear it.
-_TOML_MISTAKES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("Cannot overwrite", "Cannot declare", "Cannot mutate", "Cannot redefine", "Duplicate"),
-     N_("a key or a table is written twice")),
-    (("Expected '=' after a key",), N_("a key needs = and a value after it")),
-    (("Expected ']' at the end", "Expected ']]' at the end"), N_("a table header is not closed with ] or ]]")),
-    (("Invalid date or datetime",), N_("this date or time is not valid; write it as 2027-01-20T09:30:00")),
-    (("Invalid value",), N_("the value is not valid: put text in quotes, and write numbers and dates without quotes")),
-    (("Invalid initial character", "Invalid statement", "Found invalid character"),
-     N_("this line is neither key = value nor a [table] header")),
-    (("Unclosed array",), N_("a list is not closed with ]")),
-    (("Unclosed inline table",), N_("an inline table is not closed with its closing brace")),
-    (("Unterminated string",), N_("a text is not closed with its quotes")),
-    (("Unescaped", "Escaped character", "Invalid hex value"),
-     N_("a backslash in a text starts an escape that is not valid; write \\\\ for a backslash")),
-    # A line break inside a one-line text: its closing quotes are missing.
-    (("Illegal character '\\n'",), N_("a text is not closed with its quotes")),
-    (("Illegal character",), N_("the line has a character that TOML does not allow there")),
-)
-_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)$")
-_OFFSET_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}:?\d{2})")
-_NO_SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?!:)")
-
-
-def _syntax_problem(text: str, error: tomllib.TOMLDecodeError) -> Problem:
-    """One line: where the file stops being TOML, and what to do about it (no Python wording)."""
-    detail = str(error)
-    where = _WHERE.search(detail)
-    lines = text.splitlines()
-    # "(at end of document)": the last line, where the reader was when the file ended.
-    line = int(where.group(1)) if where else max(len(lines), 1)
-    column = int(where.group(2)) if where else None
-    source = lines[line - 1] if line <= len(lines) else ""
-    value = source.split("=", 1)[1].strip() if "=" in source else source.strip()
-    if _OFFSET_TIME.search(value):
-        message = N_("{value} has a time offset: write the time without it, as the clock reads where the event "
-                     "happens (the agenda's times are local to each event's time zone)")
-    elif _NO_SECONDS.search(value):
-        message = N_("{value}: write the seconds too, as 2027-01-20T09:30:00")
-    else:
-        message = next((msgid for starts, msgid in _TOML_MISTAKES if detail.startswith(starts)), None)
-        if message is None:
-            message = (N_("a text is not closed with its quotes") if detail.startswith(('Expected "', "Expected '"))
-                       else N_("the TOML syntax is not valid here"))
-    return Problem(line, "", message, {"value": value, "column": column or "?"})
+class AgendaFileError(TomlFileError):
+    """The agenda file's mistakes, in line order; ``syntax`` when the file is not TOML at all."""
 
 
 def parse_agenda(text: str) -> list[Event]:
@@ -124,177 +55,15 @@ def parse_agenda(text: str) -> list[Event]:
         raise AgendaFileError([Problem(None, "", N_(
             "The file has {size} characters; an agenda file has at most {limit} (the example's 8 events take 9,300)"),
             {"size": len(text), "limit": MAX_FILE_CHARACTERS})])
-    too_deep = _prescan(text)
-    if too_deep is not None:
-        raise AgendaFileError([too_deep])
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise AgendaFileError([_syntax_problem(text, error)], syntax=True) from None
-    return _Reader(_KeyLines(text), text.splitlines()).read(document)
-
-
-MAX_DEPTH = 8  # lists and inline tables inside one another; the agenda itself needs 3
-MAX_KEY_PARTS = 8  # parts of a dotted key or a table header; the agenda itself needs 3
-_LEXEME = re.compile(r'"""|\'\'\'|["\'#\[\]{},=.\n]')
-_BASIC_END = re.compile(r'[\\"\n]')
-
-
-def _closing(text: str, pos: int, quote: str) -> int:
-    """Where a string that opened just before ``pos`` ends (the index after its closing quotes), or the end of
-    the text; a one-line string also ends at its line's end, where tomllib will say what is wrong."""
-    if quote in ('"""', "'''"):
-        while True:
-            end = text.find(quote, pos)
-            if end < 0:
-                return len(text)
-            if quote == '"""':
-                slashes = end
-                while slashes > pos and text[slashes - 1] == "\\":
-                    slashes -= 1
-                if (end - slashes) % 2:
-                    pos = end + 1
-                    continue
-            end += 3
-            # Up to two quotes of the text itself may stand right before the closing three.
-            for _ in range(2):
-                if text.startswith(quote[0], end):
-                    end += 1
-            return end
-    if quote == "'":
-        end = text.find("'", pos)
-        line_end = text.find("\n", pos)
-        if end < 0 or 0 <= line_end < end:
-            return line_end if line_end >= 0 else len(text)
-        return end + 1
-    while True:
-        found = _BASIC_END.search(text, pos)
-        if found is None:
-            return len(text)
-        if found.group() == "\\":
-            pos = found.end() + 1
-            continue
-        return found.end() if found.group() == '"' else found.start()
-
-
-def _prescan(text: str) -> Problem | None:
-    """Nesting and dotted keys beyond anything an agenda needs, found in one pass over the text before
-    tomllib reads it: tomllib recurses once per level of nesting (10,000 levels overflow Python's stack)
-    and its time and memory grow with the square of a dotted key's parts (20,000 parts took 7.4 s and
-    1.6 GB). The pass knows strings and comments, so a bracket or a dot inside them counts for nothing."""
-    stack: list[str] = []  # the open lists ("[") and inline tables ("{")
-    in_key = True  # reading a key (or a [table] header), as opposed to a value
-    parts = 1
-    line = 1
-    line_start = 0
-    pos = 0
-    while True:
-        found = _LEXEME.search(text, pos)
-        if found is None:
-            return None
-        lexeme, pos = found.group(), found.end()
-        if lexeme == "\n":
-            line, line_start = line + 1, pos
-            if not stack:
-                in_key, parts = True, 1
-        elif lexeme == "#":
-            newline = text.find("\n", pos)
-            pos = len(text) if newline < 0 else newline
-        elif lexeme in ('"""', "'''", '"', "'"):
-            end = _closing(text, pos, lexeme)
-            last_newline = text.rfind("\n", pos, end)
-            if last_newline >= 0:
-                line += text.count("\n", pos, end)
-                line_start = last_newline + 1
-            pos = end
-        elif lexeme == "." and in_key:
-            parts += 1
-            if parts > MAX_KEY_PARTS:
-                return Problem(line, _key_at(text, line_start), N_(
-                    "This key has more than {limit} parts separated by dots; the agenda needs at most 3"),
-                    {"limit": MAX_KEY_PARTS})
-        elif lexeme == "=":
-            in_key = False
-        elif lexeme in "[{":
-            if in_key and not stack and lexeme == "[" and not text[line_start:found.start()].strip():
-                # A [table] or [[table]] header: its name is a key, its brackets are no nesting.
-                if text.startswith("[", pos):
-                    pos += 1
-                continue
-            stack.append(lexeme)
-            if len(stack) > MAX_DEPTH:
-                return Problem(line, _key_at(text, line_start), N_(
-                    "Lists and tables are nested more than {limit} deep here; the agenda needs at most 3"),
-                    {"limit": MAX_DEPTH})
-            in_key, parts = lexeme == "{", 1
-        elif lexeme in "]}":
-            if stack:
-                stack.pop()
-            in_key = False
-        elif lexeme == ",":
-            in_key, parts = bool(stack) and stack[-1] == "{", 1
-
-
-def _key_at(text: str, line_start: int) -> str:
-    """The key a line sets, as far as it can be told, for naming the field of a problem."""
-    head = text[line_start:line_start + 200].split("=", 1)[0].split("\n", 1)[0].strip()
-    return head if len(head) <= 40 else head[:24] + "…"
-
-
-class _KeyLines:
-    """Where each key of the file stands, since tomllib does not say."""
-
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
-    _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=")
-    _INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
-
-    def __init__(self, text: str) -> None:
-        self._lines: dict[tuple[object, ...], int] = {}
-        table: tuple[object, ...] = ()
-        events = speakers = -1
-        in_multiline = None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if in_multiline:
-                if line.count(in_multiline) % 2 == 1:
-                    in_multiline = None
-                continue
-            header = self._HEADER.match(line)
-            if header:
-                name = header.group(2)
-                if name == "event" and header.group(1) == "[[":
-                    events, speakers = events + 1, -1
-                    table = ("event", events)
-                elif name == "event.speakers" and header.group(1) == "[[":
-                    speakers += 1
-                    table = ("event", events, "speakers", speakers)
-                elif name.startswith("event."):
-                    table = ("event", events, *name.split(".")[1:])
-                else:
-                    table = tuple(name.split("."))
-                self._lines.setdefault(table, number)
-                continue
-            key = self._KEY.match(line)
-            if key:
-                path = table + tuple(key.group(1).split("."))
-                for depth in range(len(table) + 1, len(path) + 1):
-                    self._lines.setdefault(path[:depth], number)
-                rest = line[key.end():]
-                if rest.lstrip().startswith("{"):
-                    for inner in self._INLINE_KEY.findall(rest):
-                        self._lines.setdefault((*path, inner), number)
-                for quote in ('"""', "'''"):
-                    if rest.count(quote) % 2 == 1:
-                        in_multiline = quote
-
-    def line(self, *path: object) -> int | None:
-        for depth in range(len(path), 0, -1):
-            if path[:depth] in self._lines:
-                return self._lines[path[:depth]]
-        return None
+        document = read_toml(text)
+    except TomlFileError as error:
+        raise AgendaFileError(error.problems, syntax=error.syntax) from None
+    return _Reader(KeyLines(text), text.splitlines()).read(document)
 
 
 class _Reader:
-    def __init__(self, lines: _KeyLines, source: list[str]) -> None:
+    def __init__(self, lines: KeyLines, source: list[str]) -> None:
         self._lines = lines
         self._source = source
         self.problems: list[Problem] = []
@@ -448,15 +217,8 @@ class _Reader:
 
     def _text(self, path: tuple[object, ...], label: str, text: str, limit: int, *, lines: bool = False) -> str:
         """A text within its limit (as Telegram counts) and free of invisible control characters."""
-        control = (_CONTROL_IN_LINES if lines else _CONTROL).search(text)
-        if control:
-            self._problem(path, label, N_("This text has an invisible control character ({code}); remove it"),
-                          code=f"U+{ord(control.group()):04X}")
-        length = units(text)
-        if length > limit:
-            self._problem(path, label, N_("This text is {length} characters long and may be at most {limit} "
-                                          "(Telegram counts most emoji as 2)"), length=length,
-                          limit=limit)
+        for message, values in text_problems(text, limit, lines=lines):
+            self._problem(path, label, message, **values)
         return text
 
     def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,

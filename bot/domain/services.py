@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config.clock import Clock
 from bot.domain.agenda import Agenda
 from bot.domain.broadcasts import Broadcasts
+from bot.domain.checkins import Checkins
 from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.reports import Reports
@@ -23,4 +24,5 @@ class Domain:
     roles: Roles
     groups: Groups
     broadcasts: Broadcasts
+    checkins: Checkins
     reports: Reports

@@ -17,6 +17,7 @@ from bot.render import callback_data
 from bot.render.buttons import Button
 from bot.render.i18n import Translator
 from bot.render.timefmt import BABEL_LOCALE, city_name, local_day, short_weekday
+from storage.checkins import PresentEntry
 from storage.records import Event, EventSeats, Participant
 from storage.registrations import RosterEntry
 
@@ -70,11 +71,15 @@ def roster_choice(t: Translator, events: list[EventSeats]) -> tuple[str, Rows]:
     return text, rows
 
 
-def roster_view(t: Translator, seats: EventSeats, roster: list[RosterEntry]) -> tuple[str, Rows]:
-    """Counts and names of one event; the file has everyone, this shows the first ones."""
+def roster_view(t: Translator, seats: EventSeats, roster: list[RosterEntry], present: list[PresentEntry] = (),
+                *, doors_open: bool = False) -> tuple[str, Rows]:
+    """Counts and names of one event, who has checked in (✅) and the walk-ins apart; the file has everyone,
+    this shows the first ones. ``doors_open``: organisers can check people in by hand now."""
     event = seats.event
     confirmed = [e for e in roster if e.registration.status == "confirmed"]
     waiting = [e for e in roster if e.registration.status == "waitlisted"]
+    here = {entry.participant.telegram_id for entry in present}
+    walk_ins = [entry for entry in present if entry.checkin.walk_in]
     lines = [f"👥 <b>{html.escape(event.title.get(t.language))}</b>"]
     if event.capacity is None:
         lines.append(t.n_("{n} confirmed (no seat limit)", "{n} confirmed (no seat limit)", len(confirmed)))
@@ -82,6 +87,10 @@ def roster_view(t: Translator, seats: EventSeats, roster: list[RosterEntry]) -> 
         lines.append(t.n_("Confirmed: {confirmed} of {n} seat · waiting list: {waiting}",
                           "Confirmed: {confirmed} of {n} seats · waiting list: {waiting}",
                           event.capacity, confirmed=len(confirmed), waiting=len(waiting)))
+    if present:
+        lines.append(t.n_("✅ Checked in: {n} confirmed person · walk-ins: {walk_ins}",
+                          "✅ Checked in: {n} confirmed people · walk-ins: {walk_ins}",
+                          len(present) - len(walk_ins), walk_ins=len(walk_ins)))
     if seats.over_capacity:
         lines += ["", t.n_(
             "⚠️ Overbooked: {n} more person is confirmed than there are seats (the capacity was lowered after "
@@ -92,22 +101,34 @@ def roster_view(t: Translator, seats: EventSeats, roster: list[RosterEntry]) -> 
     everyone = t._("The file below has everyone.")
     budget = TEXT_BUDGET - len("\n".join(lines)) - len(everyone) - 100
     shown = 0
-    for heading, entries, numbers in ((t._("<b>Confirmed</b>"), confirmed, range(1, len(confirmed) + 1)),
-                                      (t._("<b>Waiting list</b>"), waiting, [e.waitlist_position for e in waiting])):
-        if not entries or budget <= len(heading):
+    # Who has checked in is marked ✅ on the roster; the walk-ins all have.
+    sections = ((t._("<b>Confirmed</b>"), [e.participant for e in confirmed], range(1, len(confirmed) + 1), here),
+                (t._("<b>Waiting list</b>"), [e.participant for e in waiting], [e.waitlist_position for e in waiting],
+                 here),
+                (t._("<b>Walk-ins</b> (not confirmed)"), [e.participant for e in walk_ins],
+                 range(1, len(walk_ins) + 1), set()))
+    for heading, people, numbers, marked in sections:
+        if not people or budget <= len(heading):
             continue
         budget -= len(heading) + 1
         lines += ["", heading]
-        for number, entry in list(zip(numbers, entries, strict=True))[:NAMES_SHOWN]:
-            line = f"{number}. {_person(entry.participant)}"
+        for number, person in list(zip(numbers, people, strict=True))[:NAMES_SHOWN]:
+            mark = "✅ " if person.telegram_id in marked else ""
+            line = f"{number}. {mark}{_person(person)}"
             budget -= len(line) + 1
             if budget < 0:
                 break
             lines.append(line)
             shown += 1
-    if shown < len(roster):
+    if shown < len(roster) + len(walk_ins):
         lines += ["", everyone]
-    return "\n".join(lines), [[Button(t._("◀️ All events"), callback_data.build("rosters"))]]
+    rows: Rows = []
+    if not event.cancelled:
+        rows.append([Button(t._("🔳 Check-in QR code"), callback_data.build("checkin-qr", event.slug))])
+        if doors_open:
+            rows[-1].append(Button(t._("✅ Check people in"), callback_data.build("checkin-list", event.slug, 0)))
+    rows.append([Button(t._("◀️ All events"), callback_data.build("rosters"))])
+    return "\n".join(lines), rows
 
 
 def roster_filename(event: Event) -> str:
@@ -126,13 +147,22 @@ def _language(t: Translator, code: str | None) -> str:
     return Locale.parse(BABEL_LOCALE[t.language]).languages.get(code, code) if code else ""
 
 
-def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry]) -> bytes:
+def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry], present: list[PresentEntry] = ()) -> bytes:
     """The roster as a spreadsheet that Excel opens the same in any language: real dates, and every text
-    stored as text (a name such as ``=HYPERLINK(...)`` is shown, never run)."""
+    stored as text (a name such as ``=HYPERLINK(...)`` is shown, never run). Who checked in has the time
+    they did; walk-ins who were not on the roster at all (never signed up, or cancelled) come last."""
     local = zone(event.timezone)
+    city = city_name(event.timezone, t.language)
     header = [t._("Status"), t._("Waiting list position"), t._("Name"), t._("Telegram username"),
-              t._("Language"), t._("City"),
-              t._("Signed up at ({city} time)", city=city_name(event.timezone, t.language))]
+              t._("Language"), t._("City"), t._("Signed up at ({city} time)", city=city),
+              t._("Checked in at ({city} time)", city=city), t._("Walk-in")]
+    signed_up_column, checked_in_column = 7, 8
+    checkins = {entry.participant.telegram_id: entry.checkin for entry in present}
+    listed = {entry.participant.telegram_id for entry in roster}
+    lines = [(entry.registration.status == "confirmed", entry.waitlist_position, entry.participant,
+              entry.registration.updated_at) for entry in roster]
+    lines += [(None, None, entry.participant, None) for entry in present
+              if entry.participant.telegram_id not in listed]
     book = Workbook()
     sheet = book.active
     sheet.title = t._("Attendees")
@@ -141,12 +171,12 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry]) -> bytes
         cell = sheet.cell(row=1, column=column)
         text_cell(cell, label)
         cell.font = Font(bold=True)
-    for row, entry in enumerate(roster, start=2):
-        confirmed = entry.registration.status == "confirmed"
-        person = entry.participant
+    for row, (confirmed, position, person, signed_up_at) in enumerate(lines, start=2):
+        checkin = checkins.get(person.telegram_id)
+        status = {True: t._("confirmed"), False: t._("waiting list"), None: t._("walk-in")}[confirmed]
         values = [
-            t._("confirmed") if confirmed else t._("waiting list"),
-            entry.waitlist_position,
+            status,
+            position,
             person.display_name or "",
             handle(person),
             _language(t, person.language),
@@ -159,10 +189,15 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry]) -> bytes
             elif value:
                 text_cell(cell, value)
             widths[column - 1] = max(widths[column - 1], len(str(value or "")))
-        signed_up = sheet.cell(row=row, column=len(header))
-        signed_up.value = entry.registration.updated_at.astimezone(local).replace(tzinfo=None, microsecond=0)
-        signed_up.number_format = DATE_TIME_FORMAT
-        widths[-1] = max(widths[-1], len(DATE_TIME_FORMAT))
+        checked_in_at = checkin.checked_in_at if checkin else None
+        for column, moment in ((signed_up_column, signed_up_at), (checked_in_column, checked_in_at)):
+            if moment is not None:
+                cell = sheet.cell(row=row, column=column)
+                cell.value = moment.astimezone(local).replace(tzinfo=None, microsecond=0)
+                cell.number_format = DATE_TIME_FORMAT
+                widths[column - 1] = max(widths[column - 1], len(DATE_TIME_FORMAT))
+        if checkin is not None and checkin.walk_in:
+            text_cell(sheet.cell(row=row, column=checked_in_column + 1), t._("yes"))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, WIDEST)
     sheet.freeze_panes = "A2"
