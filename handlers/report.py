@@ -1,5 +1,5 @@
-"""/report, for coordinators and organisers: what people said after the events, for the whole program or
-one event, and the files (spreadsheet, report document) to write the report on collaborative services."""
+"""/report, for coordinators and organisers: what people said after the events, for all events
+together or one, and the files (spreadsheet, report document) to write the report on collaborative services."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ async def _refuse(update: Update, context: PonteContext) -> None:
 
 
 async def report(update: Update, context: PonteContext) -> None:
-    """/report: the whole program and the events after which people were asked, as buttons;
+    """/report: all events together, and each event after which people were asked, as buttons;
     /report <event> goes straight to one."""
     slug = (context.args[0].lower() if context.args else "")[:40]
     if slug:
@@ -81,11 +81,11 @@ async def report_file(update: Update, context: PonteContext) -> None:
         await toast(update, context, t._("That event is no longer on the agenda. Type /report to start again."),
                     alert=True)
         return
-    await toast(update, context, t._("Here is the file."))
-    name = t._("{scope}-feedback.{extension}", scope=scope.slug if scope else t._("program"),
+    await toast(update, context, t._("Here's the file."))
+    name = t._("{scope}-feedback.{extension}", scope=scope.slug if scope else t._("all-events"),
                  extension=what.value)
     caption = t._("Feedback: {title}", title=html.escape(scope.title.get(t.language))) if scope else t._(
-        "Feedback: the whole program")
+        "Feedback: all events")
     await context.bot.send_document(update.effective_chat.id, InputFile(out.getvalue(), filename=name, attach=False),
                                     caption=caption)
 

@@ -46,13 +46,13 @@ async def test_a_coordinator_reads_the_programme_and_an_event_in_english(agenda_
     menu = bot.last(COORDINATOR)
     assert "Feedback after the events" in menu.text
     labels = [b["text"] for b in _buttons(bot, COORDINATOR)]
-    assert labels[0] == "🌍 Whole program · 2/4"
+    assert labels[0] == "🌍 All events · 2/4"
     assert len(labels) == 3 and labels[1].endswith("· 2/2") and labels[2].endswith("· 0/2")
-    await bot.press(COORDINATOR, "Whole program")
+    await bot.press(COORDINATOR, "🌍")
     summary = bot.last(COORDINATOR)
     assert summary.message_id == menu.message_id, "edited in place"
     text = summary.text
-    assert "Feedback: the whole program" in text
+    assert "Feedback: all events" in text
     assert "4 people asked · 2 finished (50%)" in text
     assert "1 more person answered part of it" in text
     assert "1. How useful was the visit?" in text and "Average 3.7 of 5 · 3 answers" in text
@@ -80,13 +80,13 @@ async def test_an_organiser_reads_it_in_italian_and_gets_both_files(agenda_bot: 
     await _answers(bot)
     await bot.onboard(ORGANISER, "Olga", "it")
     await bot.send(ORGANISER, "/report")
-    await bot.press(ORGANISER, "Tutto il programma")
+    await bot.press(ORGANISER, "🌍")
     text = bot.last(ORGANISER).text
-    assert "Riscontri: tutto il programma" in text and "4 persone interpellate · 2 hanno finito (50%)" in text
+    assert "Riscontri: tutti gli eventi" in text and "4 persone interpellate · 2 hanno finito (50%)" in text
     assert "Media 3,7 su 5 · 3 risposte" in text and "• Abitanti: 2 (100%)" in text
     await bot.press(ORGANISER, "Foglio di calcolo")
     name, content = bot.telegram.calls_to("sendDocument")[-1].files["document"]
-    assert name == "programma-riscontri.xlsx"
+    assert name == "tutti-gli-eventi-riscontri.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["Evento", "Data dell'evento", "Città", "Lingua", "Inviato il (ora di Torino)"]
@@ -100,10 +100,10 @@ async def test_an_organiser_reads_it_in_italian_and_gets_both_files(agenda_bot: 
     assert rows[2][4] is None and rows[2][5] == 2
     await bot.press(ORGANISER, "Documento")
     name, content = bot.telegram.calls_to("sendDocument")[-1].files["document"]
-    assert name == "programma-riscontri.html"
+    assert name == "tutti-gli-eventi-riscontri.html"
     page = content.decode("utf-8")
     assert page.startswith("<!doctype html>") and '<html lang="it">' in page
-    assert "Rapporto sui riscontri: tutto il programma" in page and page.count("data:image/svg+xml;base64,") == 4
+    assert "Rapporto sui riscontri: tutti gli eventi" in page and page.count("data:image/svg+xml;base64,") == 4
     assert "La portineria di comunità" in page and "Baltimora" in page and "@media print" in page
 
 
@@ -134,7 +134,7 @@ async def test_old_and_forged_buttons_of_a_coordinator_change_nothing(agenda_bot
     await bot.press_data(ORGANISER, "reportfile:pdf")
     assert "no longer works" in bot.telegram.calls_to("answerCallbackQuery")[-1].params["text"]
     await bot.press_data(ORGANISER, "reportall:99")
-    assert "Feedback: the whole program" in bot.last(ORGANISER).text, "a page past the end shows the last"
+    assert "Feedback: all events" in bot.last(ORGANISER).text, "a page past the end shows the last"
     assert bot.telegram.calls_to("sendDocument") == [] and shown
 
 

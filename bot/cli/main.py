@@ -63,7 +63,7 @@ def build_parser(t: Translator) -> PonteParser:
     report.options.add_argument("--out", required=True, type=Path, metavar=t._("FILE"),
                                 help=t._("the file to write"))
     report.options.add_argument("--event", default=None, metavar=t._("CODE"),
-                                help=t._("one event's code (its slug); by default the whole program"))
+                                help=t._("one event's code (its slug); by default all events"))
     report.options.add_argument("--language", default=None, choices=("it", "en"), metavar=t._("LANGUAGE"),
                                 help=t._("it or en: the file's language (by default the terminal's)"))
     return parser

@@ -167,7 +167,7 @@ async def write_document(t: Translator, export: Export, out: IO[str], now: datet
     report = export.report
     writer = _Writer(t, export, out)
     if report.event is None:
-        title = t._("Feedback report: the whole program")
+        title = t._("Feedback report: all events")
     else:
         title = t._("Feedback report: {title}", title=report.event.title.get(t.language))
     home = report.home_zone

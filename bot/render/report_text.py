@@ -1,4 +1,4 @@
-"""The report in the chat: the choice of scope (the whole program or an event), and the figures of one
+"""The report in the chat: the choice of scope (all events together, or one), and the figures of one
 scope in pages that each fit a message, with the buttons for the files."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def report_menu(t: Translator, turnouts: list[EventTurnout], page: int = 0) -> t
         return t._("📋 Nobody has been asked for feedback yet: the report fills in after the first events."), []
     asked = sum(e.asked for e in turnouts)
     finished = sum(e.finished for e in turnouts)
-    rows: Rows = [[Button(t._("🌍 Whole program · {finished}/{asked}", finished=finished, asked=asked),
+    rows: Rows = [[Button(t._("🌍 All events · {finished}/{asked}", finished=finished, asked=asked),
                           callback_data.build("reportall", 0))]]
     pages = [turnouts[i:i + EVENTS_PER_PAGE] for i in range(0, len(turnouts), EVENTS_PER_PAGE)]
     page = min(max(page, 0), len(pages) - 1)
@@ -59,7 +59,7 @@ def report_menu(t: Translator, turnouts: list[EventTurnout], page: int = 0) -> t
     if len(pages) > 1:
         rows.append(_navigation(page, len(pages), lambda p: callback_data.build("reports", p)))
     text = "\n".join([t._("📋 <b>Feedback after the events</b>"),
-                      t._("Choose the whole program or one event. Each button shows how many finished the "
+                      t._("Choose all events together, or one of them. Each button shows how many finished the "
                           "questionnaire out of the people asked.")])
     return text, rows
 
@@ -149,9 +149,9 @@ def _blocks(t: Translator, report: FeedbackReport) -> list[str]:
 def _heading(t: Translator, report: FeedbackReport, page: int, pages: int) -> str:
     if report.event is None:
         if pages == 1:
-            return t._("📋 <b>Feedback: the whole program</b>")
-        return t.n_("📋 <b>Feedback: the whole program</b> (page {page} of {n})",
-                    "📋 <b>Feedback: the whole program</b> (page {page} of {n})", pages, page=page + 1)
+            return t._("📋 <b>Feedback: all events</b>")
+        return t.n_("📋 <b>Feedback: all events</b> (page {page} of {n})",
+                    "📋 <b>Feedback: all events</b> (page {page} of {n})", pages, page=page + 1)
     title = html.escape(report.event.title.get(t.language))
     if pages == 1:
         return t._("📋 <b>Feedback: {title}</b>", title=title)
