@@ -15,9 +15,12 @@ from handlers.menus import main_menu
 
 def help_text(context: PonteContext) -> str:
     t = context.t
-    organiser = bool(context.person and context.services.roles.is_organiser(context.person.telegram_id))
+    roles, person = context.services.roles, context.person
+    organiser = bool(person and roles.is_organiser(person.telegram_id))
+    coordinator = bool(person and roles.may_read_feedback(person.telegram_id))
     lines = [t._("Here's what you can do:")]
-    lines += [f"/{name} — {t._(description)}" for name, description in context.routing.menu(organiser=organiser)]
+    lines += [f"/{name} — {t._(description)}"
+              for name, description in context.routing.menu(organiser=organiser, coordinator=coordinator)]
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ class Command:
     run: Journey
     menu: str | None = None  # its line in the phone's menu and /help (a msgid); None keeps it out
     organisers_only: bool = False  # for the menu only: the rule itself is checked in the domain
+    coordinators_too: bool = False  # an organisers_only command coordinators also find in their menu
     before_consent: bool = False  # usable before the person has agreed to the privacy notice
 
 
@@ -66,9 +67,10 @@ class Routing:
             return None
         return press, action
 
-    def menu(self, *, organiser: bool) -> list[tuple[str, str]]:
+    def menu(self, *, organiser: bool, coordinator: bool = False) -> list[tuple[str, str]]:
         """(command, msgid) for the phone's menu and /help."""
-        return [(c.name, c.menu) for c in self.commands if c.menu and (organiser or not c.organisers_only)]
+        return [(c.name, c.menu) for c in self.commands if c.menu and (
+            organiser or not c.organisers_only or (coordinator and c.coordinators_too))]
 
     def open_before_consent(self, update: Update) -> bool:
         """Whether this update may be handled before the person consents (read and answer the notice,

@@ -120,7 +120,7 @@ async def _show(update: Update, context: PonteContext, slug: str | None, page: i
 
 JOURNEYS = Contribution(
     commands=(Command("report", report, N_("What people said after the events (coordinators)"),
-                      organisers_only=True),),
+                      organisers_only=True, coordinators_too=True),),
     presses=(
         Press("reports", report_events, (0, 1)),  # reports[:<page>]: the choice of scope
         Press("reportall", report_all, (0, 1)),  # reportall[:<page>]

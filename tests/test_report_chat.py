@@ -8,10 +8,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import openpyxl
+import pytest
 
+from bot.app.application import publish_profile
+from bot.config.settings import Settings
 from bot.render.i18n import translator
 from bot.render.report_text import report_view, spark
-from tests.conftest import BEFORE_THE_WEEK, ORGANISER
+from tests.conftest import BEFORE_THE_WEEK, ORGANISER, TEST_TOKEN
 from tests.feedback_data import IDEA, SKIP, VISIT, respond, save_questionnaire
 from tests.harness import Harness
 
@@ -33,13 +36,18 @@ async def _answers(bot: Harness, anonymous: bool = True) -> None:
     await respond(db, questionnaire, WORKSHOP, 4, answers={}, finished=False)
 
 
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(token=TEST_TOKEN, db_path=tmp_path / "ponte.db", admins=frozenset({ORGANISER}),
+                    coordinators=frozenset({COORDINATOR}))
+
+
 def _buttons(bot: Harness, user_id: int) -> list[dict]:
     return [b for row in bot.last(user_id).keyboard for b in row]
 
 
 async def test_a_coordinator_reads_the_programme_and_an_event_in_english(agenda_bot: Harness) -> None:
     bot = agenda_bot
-    bot.services.roles._coordinators = frozenset({COORDINATOR})
     await _answers(bot)
     await bot.onboard(COORDINATOR, "Carla", "en", "Baltimore")
     await bot.send(COORDINATOR, "/report")
@@ -173,3 +181,19 @@ async def test_many_long_answers_are_paged_within_telegrams_limit(agenda_bot: Ha
         for page in range(pages):
             text, _ = report_view(translator(language), summary, page)
             assert len(text.encode("utf-16-le")) // 2 <= 4096
+
+
+async def test_coordinators_find_report_in_their_menu_and_help(agenda_bot: Harness) -> None:
+    bot = agenda_bot
+    await bot.onboard(COORDINATOR, "Carla", "en", "Baltimore")
+    await bot.onboard(MIKE, "Mike", "en", "Baltimore")
+    await bot.send(COORDINATOR, "/help")
+    assert "/report — What people said after the events (coordinators)" in bot.last(COORDINATOR).text
+    assert "/attendees" not in bot.last(COORDINATOR).text, "coordinators are not organisers"
+    await bot.send(MIKE, "/help")
+    assert "/report" not in bot.last(MIKE).text
+    await publish_profile(bot.app)
+    scoped = [call.params for call in bot.telegram.calls_to("setMyCommands") if "scope" in call.params]
+    mine = [p for p in scoped if f'"chat_id": {COORDINATOR}' in str(p["scope"]) or
+            (isinstance(p["scope"], dict) and p["scope"].get("chat_id") == COORDINATOR)]
+    assert mine and all("report" in str(p["commands"]) and "attendees" not in str(p["commands"]) for p in mine)

@@ -147,3 +147,14 @@ async def publish_profile(application: PonteApplication) -> None:
                 # An organiser who has not opened the bot yet has no chat to scope a menu to.
                 log.info("no organiser menu for %s yet: %s", admin, error)
                 break
+    settings = application.services.settings
+    for coordinator in sorted(settings.coordinators - settings.admins):
+        for language in LANGUAGES:
+            t = translator(language)
+            menu = [BotCommand(name, t._(text)) for name, text in routing.menu(organiser=False, coordinator=True)]
+            try:
+                await bot.set_my_commands(menu, scope=BotCommandScopeChat(coordinator),
+                                          language_code=None if language == "en" else language)
+            except TelegramError as error:
+                log.info("no coordinator menu for %s yet: %s", coordinator, error)
+                break
