@@ -18,6 +18,7 @@ from storage.checkins import CheckinRepository
 from storage.drafts import DraftRepository
 from storage.errors import StorageError, StorageProblem, diagnose
 from storage.events import EventRepository
+from storage.feedback_results import FeedbackResults
 from storage.groups import GroupRepository
 from storage.inbox import InboxRepository
 from storage.migrations import MIGRATIONS, Migration
@@ -47,8 +48,8 @@ _HOLDER: ContextVar[tuple[int, asyncio.Task | None] | None] = ContextVar("storag
 class Transaction:
     """The repositories, bound to the connection while one transaction holds it."""
 
-    __slots__ = ("audit", "broadcasts", "changes", "checkins", "connection", "drafts", "events", "groups", "inbox",
-                 "outbox", "participants", "personal_data", "questionnaires", "registrations", "reminders",
+    __slots__ = ("audit", "broadcasts", "changes", "checkins", "connection", "drafts", "events", "feedback", "groups",
+                 "inbox", "outbox", "participants", "personal_data", "questionnaires", "registrations", "reminders",
                  "responses", "roles")
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -64,6 +65,7 @@ class Transaction:
         self.changes = ChangeRepository(connection)
         self.drafts = DraftRepository(connection)
         self.questionnaires = QuestionnaireRepository(connection)
+        self.feedback = FeedbackResults(connection)
         self.checkins = CheckinRepository(connection)
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)

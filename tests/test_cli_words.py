@@ -31,7 +31,7 @@ def _ponte(language: str, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("args", [["--help"], ["agenda", "--help"], ["agenda", "import", "--help"],
                                   ["agenda", "export", "-h"], ["shell", "--help"], ["checkin", "qr", "--help"],
                                   ["audit", "--help"], ["run", "--help"], ["backup", "--help"],
-                                  ["status", "--help"]])
+                                  ["status", "--help"], ["report", "--help"]])
 def test_help_is_all_italian_for_an_italian_terminal(args: list[str]) -> None:
     result = _ponte("it_IT.UTF-8", *args)
     assert result.returncode == 0 and result.stdout.startswith("uso: ponte")
@@ -52,7 +52,7 @@ def test_the_commands_are_listed_under_italian_titles() -> None:
     (["agenda", "import"], "ponte agenda import: errore: manca: FILE"),
     (["checkin", "qr", "strategies"], "ponte checkin qr: errore: manca: --out"),
     (["bogus"], "ponte: errore: COMANDO: bogus non è tra le scelte possibili; scegli tra: run, shell, agenda, "
-                "audit, questionnaire, checkin, purge, backup, status"),
+                "audit, questionnaire, checkin, purge, backup, status, report"),
     (["agenda", "export", "-o"], "ponte agenda export: errore: dopo -o/--output serve un valore"),
     (["run", "--loud"], "ponte: errore: non so cosa fare con: --loud"),
 ])

@@ -37,6 +37,7 @@ from handlers import (
     people,
     preferences,
     privacy,
+    report,
     signup,
     start,
     team,
@@ -50,7 +51,7 @@ from handlers.journeys import Routing
 _NEW_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 # Every journey, in the order of the phone's command menu and /help.
 JOURNEYS = (agenda, signup, feedback, preferences, privacy, mydata, help, start, organiser, checkin, broadcast,
-            agenda_upload, team)
+            agenda_upload, team, report)
 
 
 def build_application(services: Services, *, request: BaseRequest | None = None) -> PonteApplication:

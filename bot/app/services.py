@@ -20,6 +20,7 @@ from bot.domain.people import People
 from bot.domain.personal_data import PersonalData
 from bot.domain.privacy_policy import PrivacyPolicy
 from bot.domain.reminders import Reminders
+from bot.domain.reports import Reports
 from bot.domain.retention import Retention
 from bot.domain.roles import Roles
 from bot.domain.services import Domain
@@ -73,4 +74,5 @@ async def open_services(settings: Settings, clock: Clock, *, db: Database | None
         personal_data=PersonalData(db, clock),
         privacy=PrivacyPolicy(settings.controller, settings.privacy_contact, settings.retention_days),
         retention=Retention(db, clock, people, settings.retention_days),
+        reports=Reports(db, roles, clock, settings.timezone),
     )

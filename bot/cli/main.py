@@ -68,6 +68,19 @@ def build_parser(t: Translator) -> PonteParser:
     add_purge_command(commands, t)
     add_backup_command(commands, t)
     add_status_command(commands, t)
+    report = commands.add_parser(
+        "report", help=t._("write the feedback report as a file (HTML, XLSX or CSV)"),
+        description=t._("Write what people answered after the events as a file: a report document (html), a "
+                        "spreadsheet (xlsx) or a table (csv, for Excel in the chosen language: a semicolon "
+                        "between columns in Italian, a comma in English)."))
+    report.options.add_argument("--format", required=True, choices=("html", "xlsx", "csv"), dest="format",
+                                metavar=t._("FORMAT"), help=t._("html, xlsx or csv"))
+    report.options.add_argument("--out", required=True, type=Path, metavar=t._("FILE"),
+                                help=t._("the file to write"))
+    report.options.add_argument("--event", default=None, metavar=t._("CODE"),
+                                help=t._("one event's code (its slug); by default all events"))
+    report.options.add_argument("--language", default=None, choices=("it", "en"), metavar=t._("LANGUAGE"),
+                                help=t._("it or en: the file's language (by default the terminal's)"))
     return parser
 
 
@@ -175,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.questionnaire_command == "import":
                 return import_questionnaire(settings, t, args.file, dry_run=args.dry_run)
             return list_questionnaires(settings, t)
+        if args.command == "report":
+            from bot.cli.report import export_report
+            from bot.domain.reports import ExportFormat
+
+            slug = args.event.lower() if args.event else None
+            return export_report(settings, t, ExportFormat(args.format), args.out, slug, args.language)
         from bot.cli.agenda import export_agenda, import_agenda
 
         if args.agenda_command == "import":

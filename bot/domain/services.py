@@ -14,6 +14,7 @@ from bot.domain.groups import Groups
 from bot.domain.people import People
 from bot.domain.personal_data import PersonalData
 from bot.domain.privacy_policy import PrivacyPolicy
+from bot.domain.reports import Reports
 from bot.domain.roles import Roles
 from bot.domain.signups import Signups
 from bot.domain.team import Team
@@ -34,3 +35,4 @@ class Domain:
     feedback: Feedback
     personal_data: PersonalData
     privacy: PrivacyPolicy
+    reports: Reports

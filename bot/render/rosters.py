@@ -169,7 +169,7 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry], present:
     widths = [len(label) for label in header]
     for column, label in enumerate(header, start=1):
         cell = sheet.cell(row=1, column=column)
-        _text(cell, label)
+        text_cell(cell, label)
         cell.font = Font(bold=True)
     for row, (confirmed, position, person, signed_up_at) in enumerate(lines, start=2):
         checkin = checkins.get(person.telegram_id)
@@ -187,7 +187,7 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry], present:
             if isinstance(value, int):
                 cell.value = value
             elif value:
-                _text(cell, value)
+                text_cell(cell, value)
             widths[column - 1] = max(widths[column - 1], len(str(value or "")))
         checked_in_at = checkin.checked_in_at if checkin else None
         for column, moment in ((signed_up_column, signed_up_at), (checked_in_column, checked_in_at)):
@@ -197,7 +197,7 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry], present:
                 cell.number_format = DATE_TIME_FORMAT
                 widths[column - 1] = max(widths[column - 1], len(DATE_TIME_FORMAT))
         if checkin is not None and checkin.walk_in:
-            _text(sheet.cell(row=row, column=checked_in_column + 1), t._("yes"))
+            text_cell(sheet.cell(row=row, column=checked_in_column + 1), t._("yes"))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, WIDEST)
     sheet.freeze_panes = "A2"
@@ -206,7 +206,7 @@ def roster_xlsx(t: Translator, event: Event, roster: list[RosterEntry], present:
     return out.getvalue()
 
 
-def _text(cell: Cell, value: str) -> None:
+def text_cell(cell: Cell, value: str) -> None:
     """Store text as text: openpyxl would make a formula of anything starting with "=", and the quote
     prefix keeps Excel from turning any formula-like text into one when the cell is edited."""
     cell.value = value

@@ -1,0 +1,209 @@
+"""The coordinators' report: what people said after the events, as figures, for the whole program or one
+event. Coordinators and organisers only (checked here, for the chat and every other way in).
+
+Who counts: "asked" is everyone a questionnaire was sent to; "finished" those who submitted it. The figures of
+each question count every answer given, also by people who stopped part way (answers are kept as they are
+given, and a half-answered questionnaire still says what its person thought); each question shows how many
+answered it. Names are read only for a questionnaire that says it is not anonymous."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.config.clock import Clock
+from bot.domain.audit import AuditAction, note
+from bot.domain.roles import Roles
+from storage import Database, Transaction
+from storage.feedback_results import (
+    AnswerRow,
+    ChoiceRow,
+    EventTurnout,
+    ResponseRow,
+    TextAnswer,
+    TurnoutRow,
+)
+from storage.questionnaires import Question, QuestionKind, Questionnaire
+from storage.records import Event
+
+RECENT_TEXTS = 5  # free-text answers shown in the chat for each question
+CITIES = ("torino", "baltimore", "elsewhere", None)  # None: a person who never said where they are
+ALL = "all"  # every city
+
+
+class ExportFormat(enum.StrEnum):
+    XLSX = "xlsx"
+    CSV = "csv"
+    HTML = "html"
+
+
+class UnknownEventError(Exception):
+    """No event has this slug."""
+
+
+@dataclass(frozen=True)
+class Turnout:
+    asked: int = 0
+    finished: int = 0
+    partly: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Finished ÷ asked (0 when nobody was asked)."""
+        return self.finished / self.asked if self.asked else 0.0
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One question's answers in one scope: given, skipped, and how many times each value (a number, or a
+    choice's id) was given."""
+
+    answered: int = 0
+    skipped: int = 0
+    counts: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def average(self) -> float | None:
+        total = sum(self.counts.values())
+        return sum(value * n for value, n in self.counts.items()) / total if total else None
+
+
+class Figures:
+    """The counts of a scope grouped by (question, event, city) in SQL; the whole, an event or a city are sums
+    over those few rows."""
+
+    def __init__(self, turnout: list[TurnoutRow], answers: list[AnswerRow], choices: list[ChoiceRow]) -> None:
+        self._turnout = turnout
+        self._answers = answers
+        self._choices = choices
+
+    def turnout(self, questionnaire_id: int | None = None, event_id: int | None = None,
+                city: str | None = ALL) -> Turnout:
+        rows = [r for r in self._turnout if (questionnaire_id is None or r.questionnaire_id == questionnaire_id)
+                and (event_id is None or r.event_id == event_id) and (city == ALL or r.city == city)]
+        return Turnout(sum(r.asked for r in rows), sum(r.finished for r in rows), sum(r.partly for r in rows))
+
+    def tally(self, question: Question, event_id: int | None = None, city: str | None = ALL) -> Tally:
+        def within(row: AnswerRow | ChoiceRow) -> bool:
+            return row.question_id == question.id and (event_id is None or row.event_id == event_id) \
+                and (city == ALL or row.city == city)
+
+        answered = skipped = 0
+        counts: dict[int, int] = {}
+        for row in filter(within, self._answers):
+            if row.skipped:
+                skipped += row.count
+                continue
+            answered += row.count
+            if row.number is not None and question.kind.bounds:
+                counts[row.number] = counts.get(row.number, 0) + row.count
+        for row in filter(within, self._choices):
+            counts[row.choice_id] = counts.get(row.choice_id, 0) + row.count
+        return Tally(answered, skipped, counts)
+
+    def cities(self) -> list[str | None]:
+        """The cities people were asked in, in the report's order."""
+        present = {r.city for r in self._turnout}
+        return [city for city in CITIES if city in present]
+
+
+@dataclass(frozen=True)
+class FeedbackReport:
+    event: Event | None  # None: the whole program
+    events: tuple[EventTurnout, ...]  # the events in scope after which people were asked, in time order
+    questionnaires: tuple[Questionnaire, ...]  # those asked in scope
+    figures: Figures
+    recent: Mapping[int, tuple[TextAnswer, ...]]  # question id -> its latest free-text answers
+    home_zone: str  # the exchange's home time zone, for the moments in the files
+
+    @property
+    def empty(self) -> bool:
+        return not self.events
+
+    def event_by_id(self, event_id: int) -> Event | None:
+        return next((e.event for e in self.events if e.event.id == event_id), None)
+
+
+class Export:
+    """A report being exported: its figures, and the answers themselves streamed from the database."""
+
+    def __init__(self, report: FeedbackReport, tx: Transaction) -> None:
+        self.report = report
+        self._tx = tx
+
+    @property
+    def with_names(self) -> bool:
+        return any(not q.anonymous for q in self.report.questionnaires)
+
+    async def responses(self) -> AsyncIterator[ResponseRow]:
+        """Every response with an answer, questionnaire by questionnaire, oldest first."""
+        event_id = self.report.event.id if self.report.event else None
+        for questionnaire in self.report.questionnaires:
+            choice_ids = [q.id for q in questionnaire.questions if q.choices]
+            async for row in self._tx.feedback.responses([questionnaire.id], choice_ids, event_id,
+                                                         with_names=not questionnaire.anonymous):
+                yield row
+
+    def texts(self, questionnaire: Questionnaire, question: Question) -> AsyncIterator[TextAnswer]:
+        """Every free-text answer to a question, by event."""
+        event_id = self.report.event.id if self.report.event else None
+        return self._tx.feedback.texts(question.id, event_id, with_names=not questionnaire.anonymous)
+
+
+class Reports:
+    def __init__(self, db: Database, roles: Roles, clock: Clock, home_zone: str = "Europe/Rome") -> None:
+        self._db = db
+        self._roles = roles
+        self._clock = clock
+        self._home_zone = home_zone
+
+    async def events(self, requester_id: int) -> list[EventTurnout]:
+        """The events after which people were asked, to choose one (raises NotAllowedError)."""
+        self._roles.require_coordinator(requester_id)
+        async with self._db.serialized() as tx:
+            return await tx.feedback.events()
+
+    async def summary(self, requester_id: int, slug: str | None = None) -> FeedbackReport:
+        """The figures of the whole program, or of one event, with the latest free-text answers (raises
+        NotAllowedError, UnknownEventError)."""
+        self._roles.require_coordinator(requester_id)
+        async with self._db.serialized() as tx:
+            return await self._report(tx, slug, RECENT_TEXTS)
+
+    @asynccontextmanager
+    async def export(self, requester_id: int | None, what: ExportFormat,
+                     slug: str | None = None) -> AsyncIterator[Export]:
+        """Every export of the answers passes here, from the chat and from the command line (requester None:
+        whoever runs ``ponte report`` holds the database file itself), and this is the one place where the
+        audit log records it. The database is held while the file is written: the rows stream from it."""
+        if requester_id is not None:
+            self._roles.require_coordinator(requester_id)
+        async with self._db.serialized() as tx:
+            export = Export(await self._report(tx, slug, 0), tx)
+            # One statement, committed on its own (the connection is held without BEGIN): the record of the
+            # export is kept even when writing the file fails half-way.
+            await note(tx, self._clock, requester_id, AuditAction.EXPORT,
+                       {"format": what.value, "event": slug or "all"})
+            yield export
+
+    async def _report(self, tx: Transaction, slug: str | None, recent: int) -> FeedbackReport:
+        event = None
+        if slug is not None:
+            event = await tx.events.by_slug(slug)
+            if event is None:
+                raise UnknownEventError(slug)
+        event_id = event.id if event else None
+        turnout = await tx.feedback.turnout(event_id)
+        asked_ids = {row.questionnaire_id for row in turnout}
+        questionnaires = tuple(q for q in await tx.questionnaires.all() if q.id in asked_ids)
+        events = [e for e in await tx.feedback.events() if event_id is None or e.event.id == event_id]
+        texts: dict[int, tuple[TextAnswer, ...]] = {}
+        for questionnaire in questionnaires if recent else ():
+            for question in questionnaire.questions:
+                if question.kind is QuestionKind.TEXT:
+                    texts[question.id] = tuple(await tx.feedback.recent_texts(
+                        question.id, recent, event_id, with_names=not questionnaire.anonymous))
+        figures = Figures(turnout, await tx.feedback.answer_counts(event_id), await tx.feedback.choice_counts(event_id))
+        return FeedbackReport(event, tuple(events), questionnaires, figures, texts, self._home_zone)
