@@ -65,6 +65,18 @@ def os_problem(t: Translator, error: OSError) -> str:
     return t._("the system refused it (error {code})", code=error.errno)
 
 
+def read_utf8(t: Translator, path: Path) -> str | None:
+    """A file people wrote, or None after saying in one line why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        print(t._("Cannot read {path}: it is not UTF-8 text. Save it as UTF-8 and try again.", path=path),
+              file=sys.stderr)
+    except OSError as error:
+        print(t._("Cannot read {path}: {problem}", path=path, problem=os_problem(t, error)), file=sys.stderr)
+    return None
+
+
 def unusable_database(t: Translator, settings: Settings) -> str:
     return t._("Cannot use the database {path}: it is not a Ponte database, or it cannot be read or written. "
                "Check PONTE_DB.", path=settings.db_path)
@@ -77,14 +89,8 @@ def database_missing(settings: Settings) -> bool:
 def import_agenda(settings: Settings, t: Translator, path: Path, *, dry_run: bool = False) -> int:
     """Check the file; apply it only when it has no mistake at all. A real import creates the database when
     there is none yet (that is how a fresh install is loaded); a dry run never does."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        print(t._("Cannot read {path}: it is not UTF-8 text. Save it as UTF-8 and try again.", path=path),
-              file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(t._("Cannot read {path}: {problem}", path=path, problem=os_problem(t, error)), file=sys.stderr)
+    text = read_utf8(t, path)
+    if text is None:
         return 1
     try:
         events = parse_agenda(text)

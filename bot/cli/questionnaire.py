@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.cli.agenda import database_missing, os_problem, print_problems, unusable_database
+from bot.cli.agenda import database_missing, print_problems, read_utf8, unusable_database
 from bot.config.clock import SystemClock
 from bot.config.settings import Settings
 from bot.domain.questionnaire_file import DEFAULT_QUESTIONNAIRE, QuestionnaireFileError
@@ -24,14 +24,8 @@ def print_example() -> int:
 
 def import_questionnaire(settings: Settings, t: Translator, path: Path, *, dry_run: bool = False) -> int:
     """Check the file, then against the database; apply it only when it has no mistake at all."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        print(t._("Cannot read {path}: it is not UTF-8 text. Save it as UTF-8 and try again.", path=path),
-              file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(t._("Cannot read {path}: {problem}", path=path, problem=os_problem(t, error)), file=sys.stderr)
+    text = read_utf8(t, path)
+    if text is None:
         return 1
     fresh = dry_run and database_missing(settings)
     try:

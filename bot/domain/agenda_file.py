@@ -13,10 +13,10 @@ import tomli_w
 
 from bot.config.durations import DurationError, format_duration, parse_duration
 from bot.domain.kinds import KINDS
-from bot.domain.languages import LANGUAGES, N_
-from bot.domain.toml_reading import KeyLines, Problem, TomlFileError, read_toml, text_problems
+from bot.domain.languages import N_
+from bot.domain.toml_reading import FieldReader, KeyLines, Problem, TomlFileError, read_toml
 from bot.domain.zones import is_timezone, zone, zone_names
-from storage.records import Event, EventStatus, Speaker, Texts
+from storage.records import Event, EventStatus, Speaker
 
 EXAMPLE_AGENDA = Path(__file__).resolve().parents[1] / "data" / "example-agenda.toml"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # matched whole: "$" would let a trailing newline through
@@ -64,14 +64,10 @@ def parse_agenda(text: str) -> list[Event]:
     return _Reader(KeyLines(text), text.splitlines()).read(document)
 
 
-class _Reader:
+class _Reader(FieldReader):
     def __init__(self, lines: KeyLines, source: list[str]) -> None:
-        self._lines = lines
+        super().__init__(lines)
         self._source = source
-        self.problems: list[Problem] = []
-
-    def _problem(self, path: tuple[object, ...], name: str, message: str, **values: object) -> None:
-        self.problems.append(Problem(self._lines.line(*path), name, message, values))
 
     def read(self, document: dict[str, Any]) -> list[Event]:
         for key in document:
@@ -237,33 +233,6 @@ class _Reader:
                           limit=format_duration(LONGEST_FEEDBACK_DELAY))
             return None
         return delay
-
-    def _text(self, path: tuple[object, ...], label: str, text: str, limit: int, *, lines: bool = False) -> str:
-        """A text within its limit (as Telegram counts) and free of invisible control characters."""
-        for message, values in text_problems(text, limit, lines=lines):
-            self._problem(path, label, message, **values)
-        return text
-
-    def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,
-               required: bool, limit: int, lines: bool = False) -> Texts:
-        value = raw.get(key)
-        if value is None and not required:
-            return Texts("", "")
-        if not isinstance(value, dict):
-            self._problem((*at, key), f"{name}.{key}",
-                          N_("Write {key} in both languages, as {key}.it = \"...\" and {key}.en = \"...\""), key=key)
-            return Texts("", "")
-        for language in LANGUAGES:
-            text = value.get(language)
-            if not isinstance(text, str) or not text.strip():
-                self._problem((*at, key, language), f"{name}.{key}.{language}",
-                              N_("The {language} translation is missing"), language=language)
-            elif isinstance(text, str):
-                self._text((*at, key, language), f"{name}.{key}.{language}", text.strip(), limit, lines=lines)
-        for extra in set(value) - set(LANGUAGES):
-            self._problem((*at, key, extra), f"{name}.{key}.{extra}",
-                          N_("Unknown language {key}; the agenda speaks it and en"), key=extra)
-        return Texts(str(value.get("it", "")).strip(), str(value.get("en", "")).strip())
 
     def _moment(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, timezone: str, *,
                 required: bool) -> datetime | None:

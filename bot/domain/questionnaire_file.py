@@ -11,8 +11,8 @@ from typing import Any
 from bot.config.durations import DurationError, parse_duration
 from bot.domain.agenda_file import SLUG
 from bot.domain.kinds import KINDS
-from bot.domain.languages import LANGUAGES, N_
-from bot.domain.toml_reading import KeyLines, Problem, TomlFileError, read_toml, text_problems
+from bot.domain.languages import N_
+from bot.domain.toml_reading import FieldReader, KeyLines, Problem, TomlFileError, read_toml
 from storage.questionnaires import Choice, Question, QuestionKind, Questionnaire
 from storage.records import Texts
 
@@ -62,13 +62,12 @@ def parse_questionnaire(text: str) -> QuestionnaireFile:
     return QuestionnaireFile(_Reader(lines).read(document), lines)
 
 
-class _Reader:
-    def __init__(self, lines: KeyLines) -> None:
-        self._lines = lines
-        self.problems: list[Problem] = []
+class _Reader(FieldReader):
+    """Each text's limit is LIMITS[its key]."""
 
-    def _problem(self, path: tuple[object, ...], name: str, message: str, **values: object) -> None:
-        self.problems.append(Problem(self._lines.line(*path), name, message, values))
+    def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,
+               required: bool, lines: bool = False) -> Texts:
+        return super()._texts(at, name, raw, key, required=required, limit=LIMITS[key], lines=lines)
 
     def read(self, document: dict[str, Any]) -> Questionnaire:
         for key in document:
@@ -251,25 +250,3 @@ class _Reader:
             seen.add(key)
             choices.append(Choice(key, self._texts(place, label, entry, "label", required=True)))
         return tuple(choices)
-
-    def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,
-               required: bool, lines: bool = False) -> Texts:
-        value = raw.get(key)
-        if value is None and not required:
-            return Texts("", "")
-        if not isinstance(value, dict):
-            self._problem((*at, key), f"{name}.{key}",
-                          N_("Write {key} in both languages, as {key}.it = \"...\" and {key}.en = \"...\""), key=key)
-            return Texts("", "")
-        for language in LANGUAGES:
-            text = value.get(language)
-            if not isinstance(text, str) or not text.strip():
-                self._problem((*at, key, language), f"{name}.{key}.{language}",
-                              N_("The {language} translation is missing"), language=language)
-                continue
-            for message, values in text_problems(text.strip(), LIMITS[key], lines=lines):
-                self._problem((*at, key, language), f"{name}.{key}.{language}", message, **values)
-        for extra in set(value) - set(LANGUAGES):
-            self._problem((*at, key, extra), f"{name}.{key}.{extra}",
-                          N_("Unknown language {key}; Ponte speaks it and en"), key=extra)
-        return Texts(str(value.get("it", "")).strip(), str(value.get("en", "")).strip())

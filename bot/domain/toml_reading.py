@@ -8,8 +8,9 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.languages import N_
+from bot.domain.languages import LANGUAGES, N_
 from bot.domain.text_length import units
+from storage.records import Texts
 
 
 @dataclass(frozen=True)
@@ -272,3 +273,42 @@ def read_toml(text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise TomlFileError([syntax_problem(text, error)], syntax=True) from None
+
+
+class FieldReader:
+    """What every reader of a Ponte file does: collect each mistake with its line, and read texts in both
+    languages within their limits."""
+
+    def __init__(self, lines: KeyLines) -> None:
+        self._lines = lines
+        self.problems: list[Problem] = []
+
+    def _problem(self, path: tuple[object, ...], name: str, message: str, **values: object) -> None:
+        self.problems.append(Problem(self._lines.line(*path), name, message, values))
+
+    def _text(self, path: tuple[object, ...], label: str, text: str, limit: int, *, lines: bool = False) -> str:
+        """A text within its limit (as Telegram counts) and free of invisible control characters."""
+        for message, values in text_problems(text, limit, lines=lines):
+            self._problem(path, label, message, **values)
+        return text
+
+    def _texts(self, at: tuple[object, ...], name: str, raw: dict[str, Any], key: str, *,
+               required: bool, limit: int, lines: bool = False) -> Texts:
+        value = raw.get(key)
+        if value is None and not required:
+            return Texts("", "")
+        if not isinstance(value, dict):
+            self._problem((*at, key), f"{name}.{key}",
+                          N_("Write {key} in both languages, as {key}.it = \"...\" and {key}.en = \"...\""), key=key)
+            return Texts("", "")
+        for language in LANGUAGES:
+            text = value.get(language)
+            if not isinstance(text, str) or not text.strip():
+                self._problem((*at, key, language), f"{name}.{key}.{language}",
+                              N_("The {language} translation is missing"), language=language)
+            else:
+                self._text((*at, key, language), f"{name}.{key}.{language}", text.strip(), limit, lines=lines)
+        for extra in set(value) - set(LANGUAGES):
+            self._problem((*at, key, extra), f"{name}.{key}.{extra}",
+                          N_("Unknown language {key}; Ponte speaks it and en"), key=extra)
+        return Texts(str(value.get("it", "")).strip(), str(value.get("en", "")).strip())
