@@ -40,6 +40,34 @@ class KeptCheckin:
 
 
 @dataclass(frozen=True)
+class KeptRole:
+    """A role the person holds: from the settings, or by an invitation they opened."""
+
+    role: str
+    granted_at: datetime
+    by_settings: bool
+
+
+@dataclass(frozen=True)
+class KeptInvite:
+    """An invitation the person made (only its role and times are kept, never the link)."""
+
+    role: str
+    created_at: datetime
+    expires_at: datetime
+    used: bool
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class KeptAuditEntry:
+    """Something the person did with the team's powers, as the audit log keeps it."""
+
+    at: datetime
+    action: str
+
+
+@dataclass(frozen=True)
 class KeptAnswer:
     question: Texts
     kind: str
@@ -154,6 +182,24 @@ class PersonalDataRepository:
             (telegram_id,))
         return [KeptCheckin(_texts(row, "title"), from_db(row["checked_in_at"]), bool(row["walk_in"]),
                             bool(row["by_hand"])) for row in rows]
+
+    async def roles(self, telegram_id: int) -> list[KeptRole]:
+        rows = await self._db.execute_fetchall(
+            "SELECT role, granted_at, by_settings FROM role_grant WHERE telegram_id = ? ORDER BY granted_at, role",
+            (telegram_id,))
+        return [KeptRole(row["role"], from_db(row["granted_at"]), bool(row["by_settings"])) for row in rows]
+
+    async def invites(self, telegram_id: int) -> list[KeptInvite]:
+        rows = await self._db.execute_fetchall(
+            "SELECT role, created_at, expires_at, used_at, revoked_at FROM invite WHERE created_by = ? "
+            "ORDER BY created_at, id", (telegram_id,))
+        return [KeptInvite(row["role"], from_db(row["created_at"]), from_db(row["expires_at"]),
+                           row["used_at"] is not None, row["revoked_at"] is not None) for row in rows]
+
+    async def audit(self, telegram_id: int) -> list[KeptAuditEntry]:
+        rows = await self._db.execute_fetchall(
+            "SELECT at, action FROM audit WHERE actor_id = ? ORDER BY id", (telegram_id,))
+        return [KeptAuditEntry(from_db(row["at"]), row["action"]) for row in rows]
 
     async def responses(self, telegram_id: int) -> list[KeptResponse]:
         """The person's feedback, each answer with its question's text and the choices picked. Two queries (the

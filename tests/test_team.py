@@ -3,6 +3,7 @@ kept across restarts, and what deleting one's data does to them."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import replace
@@ -378,3 +379,22 @@ async def test_a_settings_coordinator_invited_as_organiser_is_a_coordinator_agai
     assert await services.team.revoke(ORGANISER, LUCA, Role.ORGANISER) is Revoking.REVOKED
     assert services.roles.role_of(LUCA) is Role.COORDINATOR
     assert await services.team.revoke(ORGANISER, LUCA, Role.COORDINATOR) is Revoking.BY_SETTINGS
+
+
+async def test_mydata_lists_ones_roles_invitations_and_audited_actions(team_bot: Harness) -> None:
+    bot = team_bot
+    payload = await _invite(bot)
+    await bot.onboard(LUCA, "Luca", "en", "Turin")
+    await bot.send(LUCA, f"/start {payload}")
+    await bot.send(ORGANISER, "/mydata")
+    _, content = bot.last(ORGANISER).document
+    olga = json.loads(content)
+    assert olga["Your roles in the team"][0]["Role"] == "organizer"
+    assert olga["Your roles in the team"][0]["Given by the settings"] == "yes"
+    [invite] = olga["Invitations you made"]
+    assert (invite["Role"], invite["Used"], invite["Withdrawn"]) == ("coordinator", "yes", "no")
+    assert "made an invitation" in [entry["What"] for entry in olga["What you did as a team member (the audit log)"]]
+    assert payload.removeprefix("r_").encode() not in content  # the link itself is never kept
+    await bot.send(LUCA, "/mydata")
+    luca = json.loads(bot.last(LUCA).document[1])
+    assert [(r["Role"], r["Given by the settings"]) for r in luca["Your roles in the team"]] == [("coordinator", "no")]

@@ -9,11 +9,14 @@ from bot.config.clock import Clock
 from storage import Database
 from storage.personal_data import (
     KeptAgendaFile,
+    KeptAuditEntry,
     KeptBroadcast,
     KeptCheckin,
+    KeptInvite,
     KeptMessage,
     KeptRegistration,
     KeptResponse,
+    KeptRole,
 )
 from storage.records import Participant
 
@@ -31,6 +34,9 @@ class PersonalRecord:
     messages: tuple[KeptMessage, ...]
     broadcasts: tuple[KeptBroadcast, ...]
     agenda_files: tuple[KeptAgendaFile, ...]
+    roles: tuple[KeptRole, ...] = ()
+    invites: tuple[KeptInvite, ...] = ()
+    audit: tuple[KeptAuditEntry, ...] = ()
 
 
 class PersonalData:
@@ -55,4 +61,7 @@ class PersonalData:
                 messages=tuple(await data.messages(telegram_id)),
                 broadcasts=tuple(await data.broadcasts(telegram_id)),
                 agenda_files=tuple(await data.agenda_files(telegram_id)),
+                roles=tuple(await data.roles(telegram_id)),
+                invites=tuple(await data.invites(telegram_id)),
+                audit=tuple(await data.audit(telegram_id)),
             )

@@ -20,11 +20,14 @@ from bot.render.privacy_notice import contact_text, controller_text
 from bot.render.timefmt import city_name, full_date, local_day
 from storage.personal_data import (
     KeptAgendaFile,
+    KeptAuditEntry,
     KeptBroadcast,
     KeptCheckin,
+    KeptInvite,
     KeptMessage,
     KeptRegistration,
     KeptResponse,
+    KeptRole,
 )
 from storage.records import Audience, Texts
 
@@ -83,6 +86,9 @@ def personal_data_file(t: Translator, record: PersonalRecord, policy: PrivacyPol
         t._("Messages for you"): [_message(t, entry, moment, label) for entry in record.messages],
         t._("Broadcasts you wrote"): [_broadcast(t, entry, moment, label) for entry in record.broadcasts],
         t._("Agenda files you sent"): [_agenda_file(t, entry, moment) for entry in record.agenda_files],
+        t._("Your roles in the team"): [_role(t, entry, moment) for entry in record.roles],
+        t._("Invitations you made"): [_invite(t, entry, moment) for entry in record.invites],
+        t._("What you did as a team member (the audit log)"): [_audit(t, entry, moment) for entry in record.audit],
     }
     return (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -195,3 +201,34 @@ def _agenda_file(t: Translator, entry: KeptAgendaFile, moment: Moment) -> dict[s
         t._("Applied"): moment(entry.applied_at),
         t._("Dropped"): moment(entry.dropped_at),
     }
+
+
+_ROLE_NAMES = {"organiser": N_("organizer"), "coordinator": N_("coordinator")}
+_AUDIT_ACTIONS = {
+    "agenda_imported": N_("imported the agenda"), "broadcast_sent": N_("sent a broadcast"),
+    "invite_created": N_("made an invitation"), "invite_revoked": N_("withdrew an invitation"),
+    "role_granted": N_("granted a role"), "role_revoked": N_("revoked a role"),
+    "export": N_("exported the answers"),
+}
+
+
+def _role(t: Translator, entry: KeptRole, moment: Moment) -> dict[str, Any]:
+    return {
+        t._("Role"): t._(_ROLE_NAMES.get(entry.role, entry.role)),
+        t._("Since"): moment(entry.granted_at),
+        t._("Given by the settings"): _yes_no(t, entry.by_settings),
+    }
+
+
+def _invite(t: Translator, entry: KeptInvite, moment: Moment) -> dict[str, Any]:
+    return {
+        t._("Role"): t._(_ROLE_NAMES.get(entry.role, entry.role)),
+        t._("Made"): moment(entry.created_at),
+        t._("Expires"): moment(entry.expires_at),
+        t._("Used"): _yes_no(t, entry.used),
+        t._("Withdrawn"): _yes_no(t, entry.revoked),
+    }
+
+
+def _audit(t: Translator, entry: KeptAuditEntry, moment: Moment) -> dict[str, Any]:
+    return {t._("When"): moment(entry.at), t._("What"): t._(_AUDIT_ACTIONS.get(entry.action, entry.action))}
