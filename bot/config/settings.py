@@ -159,26 +159,11 @@ class Settings:
                                 choices=", ".join(LOG_LEVELS), value=log_level)
 
         reminders = _reminders(get("REMINDERS"))
-        change_delay = DEFAULT_CHANGE_DELAY
-        if get("CHANGE_DELAY") is not None:
-            try:
-                change_delay = parse_duration(get("CHANGE_DELAY"))
-            except DurationError:
-                raise SettingsError(
-                    N_("PONTE_CHANGE_DELAY must be a duration such as 90s, 2m or 1h (it is {value})"),
-                    value=get("CHANGE_DELAY"),
-                ) from None
-
-        invite_ttl = DEFAULT_INVITE_TTL
-        if get("INVITE_TTL") is not None:
-            try:
-                invite_ttl = parse_duration(get("INVITE_TTL"))
-            except DurationError:
-                invite_ttl = timedelta(0)
-            if not invite_ttl:
-                raise SettingsError(
-                    N_("PONTE_INVITE_TTL must be how long an invitation link stays valid, a duration such as 7d, "
-                       "48h or 30m (it is {value})"), value=get("INVITE_TTL"))
+        change_delay = _duration(get("CHANGE_DELAY"), DEFAULT_CHANGE_DELAY, N_(
+            "PONTE_CHANGE_DELAY must be a duration such as 90s, 2m or 1h (it is {value})"))
+        invite_ttl = _duration(get("INVITE_TTL"), DEFAULT_INVITE_TTL, N_(
+            "PONTE_INVITE_TTL must be how long an invitation link stays valid, a duration such as 7d, 48h or 30m "
+            "(it is {value})"), zero=False)
         feedback_delay = _duration(get("FEEDBACK_DELAY"), DEFAULT_FEEDBACK_DELAY, N_(
             "PONTE_FEEDBACK_DELAY must be how long after an event ends people are asked for feedback, a "
             "duration such as 30m, 1h or 1d (it is {value})"))
