@@ -140,8 +140,10 @@ class FeedbackResults:
         join = " LEFT JOIN participant p ON p.telegram_id = r.participant_id" if with_names else ""
         for event_id in event_ids:
             cursor = await self._db.execute(
+                # CROSS JOIN: the event's responses first (its index), then each one's answer by its key;
+                # left to itself SQLite would walk every text answer of the question for each event.
                 f"SELECT a.text, r.language, r.city{names} FROM response r "
-                f"JOIN answer a ON a.response_id = r.id AND a.question_id = ?{join} "
+                f"CROSS JOIN answer a ON a.response_id = r.id AND a.question_id = ?{join} "
                 "WHERE r.event_id = ? AND a.skipped = 0 AND a.text IS NOT NULL "
                 "ORDER BY a.answered_at, a.response_id", (question_id, event_id))
             async for rows in _chunks(cursor):
@@ -160,12 +162,14 @@ class FeedbackResults:
             f"{names}, r.answers FROM response r{join} WHERE r.questionnaire_id = ? AND r.started{where} "
             "ORDER BY r.id", (questionnaire.id, *params))
         async for rows in _chunks(cursor):
-            yield [(*row[:ANSWERS], _given(row[ANSWERS])) for row in rows]
+            yield [row[:ANSWERS] + (_given(row[ANSWERS]),) for row in rows]
 
 
-async def _chunks(cursor: aiosqlite.Cursor) -> AsyncIterator[list[aiosqlite.Row]]:
-    """A query's rows a chunk at a time, the next chunk read on SQLite's thread while the caller writes the
-    last one; the cursor is closed at the end, or when the caller stops early."""
+async def _chunks(cursor: aiosqlite.Cursor) -> AsyncIterator[list[tuple]]:
+    """A query's rows as plain tuples (cheaper than rows with names, by the ten thousand), a chunk at a time,
+    the next chunk read on SQLite's thread while the caller writes the last one; the cursor is closed at the
+    end, or when the caller stops early."""
+    cursor.row_factory = None
     ahead = asyncio.ensure_future(cursor.fetchmany(STREAM_CHUNK))
     try:
         while rows := await ahead:
