@@ -71,6 +71,8 @@ def test_one_bar_per_category_stacked_by_city_with_the_cities_in_the_legend() ->
 
 def test_one_city_needs_no_legend_and_few_answers_keep_whole_ticks() -> None:
     root = ET.fromstring(_svg(stacked_bars(["1", "2"], [("Turin", [1, 2])])))
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}" and int(root.get("width")) <= 480, \
+        "a natural size that fits a page and scales down to a phone's width"
     assert not _groups(root, "legend")
     ticks = [t.text for g in _groups(root, "axis", "y") for t in g.iter(f"{SVG}text")]
     assert ticks == ["0", "1", "2"]

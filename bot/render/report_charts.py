@@ -17,7 +17,7 @@ from pygal.style import Style
 # The same colour for a city in every chart: Turin's, Baltimore's, elsewhere, not said.
 CITY_COLOURS = ("#1f6f8b", "#e07a1f", "#6a994e", "#9e9e9e")
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-WIDTH = 480  # user units; the <img> scales to the page, so a narrow chart keeps its text readable on a phone
+WIDTH = 480  # pixels: about a page's text width; the <img> shrinks it to a phone's, its text still readable
 LINE = 1.2  # line height of a wrapped label, in ems
 _FONT_SIZE = 14
 _CHAR = 0.6 * _FONT_SIZE  # pygal's own estimate of a character's width, which it lays the chart out by
@@ -31,7 +31,7 @@ _STYLE = Style(
     colors=CITY_COLOURS, opacity="1", opacity_hover="1", stroke_width="0", stroke_width_hover="0", transition="0s")
 # Built once and copied by each chart: a static picture, no tooltips and no script.
 _CONFIG = pygal.Config(
-    style=_STYLE, width=WIDTH, js=[], tooltip_fancy_mode=False, print_values=False,
+    style=_STYLE, width=WIDTH, explicit_size=True, js=[], tooltip_fancy_mode=False, print_values=False,
     legend_at_bottom=True, truncate_label=-1, truncate_legend=-1, show_minor_x_labels=True,
     show_minor_y_labels=True, margin=_MARGIN, margin_right=20, spacing=_SPACING, legend_box_size=12)
 
