@@ -1,8 +1,9 @@
 """What people answered after the events, read for the coordinators' report: counts grouped in SQL, and the
 answers themselves streamed row by row for the files. Read-only.
 
-The tallies are grouped by (question, event, city) in one pass over each table, so that the whole programme,
-one event or one city are sums over a few hundred rows in Python, never a loop over every answer. Names are
+The counts come from the tallies the database keeps by (question, event, city) as answers are written (see
+the migration "running counts of the answers"), so that the whole programme, one event or one city are sums
+over a few hundred rows, never a pass over every answer. Names are
 selected only when asked for (a questionnaire that is not anonymous): an anonymous report never reads them."""
 
 from __future__ import annotations
@@ -109,33 +110,31 @@ class FeedbackResults:
     async def events(self) -> list[EventTurnout]:
         """Every event after which someone was asked, in time order."""
         rows = await self._db.execute_fetchall(
-            "SELECT e.*, count(*) AS asked, count(r.submitted_at) AS finished, "
-            "sum(r.submitted_at IS NULL AND EXISTS (SELECT 1 FROM answer a WHERE a.response_id = r.id)) AS partly "
-            "FROM response r JOIN event e ON e.id = r.event_id GROUP BY e.id ORDER BY e.starts_at, e.position, e.slug")
+            "SELECT e.*, t.asked, t.finished, t.partly FROM (SELECT event_id, sum(asked) AS asked, "
+            "sum(finished) AS finished, sum(partly) AS partly FROM response_tally GROUP BY event_id) t "
+            "JOIN event e ON e.id = t.event_id WHERE t.asked > 0 ORDER BY e.starts_at, e.position, e.slug")
         return [EventTurnout(event_from_row(r), r["asked"], r["finished"], r["partly"]) for r in rows]
 
     async def turnout(self, event_id: int | None = None) -> list[TurnoutRow]:
-        where, params = _event_filter(event_id)
+        where, params = _event_filter(event_id, "t")
         rows = await self._db.execute_fetchall(
-            "SELECT r.questionnaire_id, r.event_id, r.city, count(*), count(r.submitted_at), "
-            "sum(r.submitted_at IS NULL AND EXISTS (SELECT 1 FROM answer a WHERE a.response_id = r.id)) "
-            f"FROM response r WHERE 1{where} GROUP BY 1, 2, 3", params)
+            "SELECT questionnaire_id, event_id, nullif(city, ''), asked, finished, partly "
+            f"FROM response_tally t WHERE asked > 0{where}", params)
         return [TurnoutRow(*row) for row in rows]
 
     async def answer_counts(self, event_id: int | None = None) -> list[AnswerRow]:
-        """One pass over the answers: given and skipped, and the numbers given, by (question, event, city)."""
-        where, params = _event_filter(event_id)
+        """Answers given and skipped, and the numbers given, by (question, event, city)."""
+        where, params = _event_filter(event_id, "t")
         rows = await self._db.execute_fetchall(
-            "SELECT a.question_id, r.event_id, r.city, a.skipped, a.number, count(*) "
-            f"FROM answer a JOIN response r ON r.id = a.response_id WHERE 1{where} GROUP BY 1, 2, 3, 4, 5", params)
+            "SELECT question_id, event_id, nullif(city, ''), skipped, nullif(number, -1), count "
+            f"FROM answer_tally t WHERE count > 0{where}", params)
         return [AnswerRow(q, e, c, bool(s), n, count) for q, e, c, s, n, count in rows]
 
     async def choice_counts(self, event_id: int | None = None) -> list[ChoiceRow]:
-        where, params = _event_filter(event_id)
+        where, params = _event_filter(event_id, "t")
         rows = await self._db.execute_fetchall(
-            "SELECT ac.question_id, r.event_id, r.city, ac.choice_id, count(*) "
-            f"FROM answer_choice ac JOIN response r ON r.id = ac.response_id WHERE 1{where} GROUP BY 1, 2, 3, 4",
-            params)
+            "SELECT question_id, event_id, nullif(city, ''), choice_id, count "
+            f"FROM choice_tally t WHERE count > 0{where}", params)
         return [ChoiceRow(*row) for row in rows]
 
     async def recent_texts(self, question_id: int, limit: int, event_id: int | None = None, *,

@@ -367,4 +367,122 @@ MIGRATIONS: tuple[Migration, ...] = (
         update_id  INTEGER
     );
     """),
+    # The report's counts, kept as the answers come: every write to response, answer and answer_choice updates
+    # them in the same transaction (the triggers below), whichever code writes, so that a report reads a few
+    # hundred rows instead of a pass over every answer (bench/report.py). city '' is a person who never said
+    # where they are; number -1 an answer that is not a number. A count can fall to 0: readers skip those.
+    # A response keeps the questionnaire, event and city it was asked with, and is never deleted (deleting
+    # one's data detaches it): both are refused, so that the counts can never drift from the answers.
+    Migration("running counts of the answers for the coordinators' report", """
+    CREATE TABLE answer_tally (
+        question_id  INTEGER NOT NULL,
+        event_id     INTEGER NOT NULL,
+        city         TEXT NOT NULL,
+        skipped      INTEGER NOT NULL,
+        number       INTEGER NOT NULL,
+        count        INTEGER NOT NULL,
+        PRIMARY KEY (question_id, event_id, city, skipped, number)
+    ) WITHOUT ROWID;
+    CREATE TABLE choice_tally (
+        question_id  INTEGER NOT NULL,
+        event_id     INTEGER NOT NULL,
+        city         TEXT NOT NULL,
+        choice_id    INTEGER NOT NULL,
+        count        INTEGER NOT NULL,
+        PRIMARY KEY (question_id, event_id, city, choice_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE response_tally (
+        questionnaire_id  INTEGER NOT NULL,
+        event_id          INTEGER NOT NULL,
+        city              TEXT NOT NULL,
+        asked             INTEGER NOT NULL,
+        finished          INTEGER NOT NULL,
+        partly            INTEGER NOT NULL,  -- answered at least one question, not submitted
+        PRIMARY KEY (questionnaire_id, event_id, city)
+    ) WITHOUT ROWID;
+    ALTER TABLE response ADD COLUMN started INTEGER NOT NULL DEFAULT 0;  -- 1 while it holds an answer
+    UPDATE response SET started = EXISTS (SELECT 1 FROM answer a WHERE a.response_id = response.id);
+    INSERT INTO answer_tally SELECT a.question_id, r.event_id, coalesce(r.city, ''), a.skipped,
+        coalesce(a.number, -1), count(*) FROM answer a JOIN response r ON r.id = a.response_id GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO choice_tally SELECT ac.question_id, r.event_id, coalesce(r.city, ''), ac.choice_id, count(*)
+        FROM answer_choice ac JOIN response r ON r.id = ac.response_id GROUP BY 1, 2, 3, 4;
+    INSERT INTO response_tally SELECT questionnaire_id, event_id, coalesce(city, ''), count(*), count(submitted_at),
+        sum(submitted_at IS NULL AND started) FROM response GROUP BY 1, 2, 3;
+    -- The latest free-text answers to a question, for the chat, without sorting them all.
+    CREATE INDEX answer_text_recent ON answer (question_id, answered_at) WHERE skipped = 0 AND text IS NOT NULL;
+
+    CREATE TRIGGER response_asked AFTER INSERT ON response BEGIN
+        INSERT INTO response_tally (questionnaire_id, event_id, city, asked, finished, partly)
+        VALUES (NEW.questionnaire_id, NEW.event_id, coalesce(NEW.city, ''), 1, NEW.submitted_at IS NOT NULL,
+                NEW.submitted_at IS NULL AND NEW.started)
+        ON CONFLICT DO UPDATE SET asked = asked + 1, finished = finished + excluded.finished,
+                                  partly = partly + excluded.partly;
+    END;
+    CREATE TRIGGER response_progressed AFTER UPDATE OF submitted_at, started ON response
+    WHEN (OLD.submitted_at IS NULL) IS NOT (NEW.submitted_at IS NULL) OR OLD.started IS NOT NEW.started BEGIN
+        UPDATE response_tally SET
+            finished = finished + (NEW.submitted_at IS NOT NULL) - (OLD.submitted_at IS NOT NULL),
+            partly = partly + (NEW.submitted_at IS NULL AND NEW.started) - (OLD.submitted_at IS NULL AND OLD.started)
+        WHERE questionnaire_id = NEW.questionnaire_id AND event_id = NEW.event_id AND city = coalesce(NEW.city, '');
+    END;
+    CREATE TRIGGER response_kept_where_asked BEFORE UPDATE OF questionnaire_id, event_id, city ON response
+    WHEN OLD.questionnaire_id IS NOT NEW.questionnaire_id OR OLD.event_id IS NOT NEW.event_id
+         OR OLD.city IS NOT NEW.city BEGIN
+        SELECT RAISE(ABORT, 'a response keeps the questionnaire, event and city it was asked with');
+    END;
+    CREATE TRIGGER response_kept BEFORE DELETE ON response BEGIN
+        SELECT RAISE(ABORT, 'a response is never deleted: deleting one''s data detaches it');
+    END;
+
+    CREATE TRIGGER answer_given AFTER INSERT ON answer BEGIN
+        INSERT INTO answer_tally (question_id, event_id, city, skipped, number, count)
+        SELECT NEW.question_id, r.event_id, coalesce(r.city, ''), NEW.skipped, coalesce(NEW.number, -1), 1
+        FROM response r WHERE r.id = NEW.response_id
+        ON CONFLICT DO UPDATE SET count = count + 1;
+        UPDATE response SET started = 1 WHERE id = NEW.response_id AND started = 0;
+    END;
+    CREATE TRIGGER answer_changed AFTER UPDATE OF response_id, question_id, number, skipped ON answer
+    WHEN OLD.response_id IS NOT NEW.response_id OR OLD.question_id IS NOT NEW.question_id
+         OR OLD.number IS NOT NEW.number OR OLD.skipped IS NOT NEW.skipped BEGIN
+        UPDATE answer_tally SET count = count - 1
+        WHERE (question_id, event_id, city, skipped, number) = (SELECT OLD.question_id, r.event_id,
+               coalesce(r.city, ''), OLD.skipped, coalesce(OLD.number, -1)
+               FROM response r WHERE r.id = OLD.response_id);
+        INSERT INTO answer_tally (question_id, event_id, city, skipped, number, count)
+        SELECT NEW.question_id, r.event_id, coalesce(r.city, ''), NEW.skipped, coalesce(NEW.number, -1), 1
+        FROM response r WHERE r.id = NEW.response_id
+        ON CONFLICT DO UPDATE SET count = count + 1;
+    END;
+    CREATE TRIGGER answer_taken_back AFTER DELETE ON answer BEGIN
+        UPDATE answer_tally SET count = count - 1
+        WHERE (question_id, event_id, city, skipped, number) = (SELECT OLD.question_id, r.event_id,
+               coalesce(r.city, ''), OLD.skipped, coalesce(OLD.number, -1)
+               FROM response r WHERE r.id = OLD.response_id);
+        UPDATE response SET started = EXISTS (SELECT 1 FROM answer a WHERE a.response_id = OLD.response_id)
+        WHERE id = OLD.response_id;
+    END;
+
+    CREATE TRIGGER choice_picked AFTER INSERT ON answer_choice BEGIN
+        INSERT INTO choice_tally (question_id, event_id, city, choice_id, count)
+        SELECT NEW.question_id, r.event_id, coalesce(r.city, ''), NEW.choice_id, 1
+        FROM response r WHERE r.id = NEW.response_id
+        ON CONFLICT DO UPDATE SET count = count + 1;
+    END;
+    CREATE TRIGGER choice_changed AFTER UPDATE ON answer_choice
+    WHEN OLD.response_id IS NOT NEW.response_id OR OLD.question_id IS NOT NEW.question_id
+         OR OLD.choice_id IS NOT NEW.choice_id BEGIN
+        UPDATE choice_tally SET count = count - 1
+        WHERE (question_id, event_id, city, choice_id) = (SELECT OLD.question_id, r.event_id, coalesce(r.city, ''),
+               OLD.choice_id FROM response r WHERE r.id = OLD.response_id);
+        INSERT INTO choice_tally (question_id, event_id, city, choice_id, count)
+        SELECT NEW.question_id, r.event_id, coalesce(r.city, ''), NEW.choice_id, 1
+        FROM response r WHERE r.id = NEW.response_id
+        ON CONFLICT DO UPDATE SET count = count + 1;
+    END;
+    CREATE TRIGGER choice_unpicked AFTER DELETE ON answer_choice BEGIN
+        UPDATE choice_tally SET count = count - 1
+        WHERE (question_id, event_id, city, choice_id) = (SELECT OLD.question_id, r.event_id, coalesce(r.city, ''),
+               OLD.choice_id FROM response r WHERE r.id = OLD.response_id);
+    END;
+    """),
 )

@@ -1,0 +1,154 @@
+"""The report's running counts: kept by the database as answers are written, they always equal a count over
+the answers themselves, whatever happens (answers given, changed, skipped, taken back, choices toggled,
+questionnaires submitted, people deleting their data), and a database from before them is counted on upgrade."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config.clock import FixedClock
+from bot.domain.agenda import Agenda
+from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
+from storage import Database
+from storage.migrations import MIGRATIONS
+from storage.responses import Askable
+from tests.conftest import BEFORE_THE_WEEK
+from tests.feedback_data import save_questionnaire
+
+CITIES = ("torino", "baltimore", "elsewhere", None)
+
+# The counts as the report read them before the tallies: straight from the answers.
+COUNTED = {
+    "answers": "SELECT a.question_id, r.event_id, r.city, a.skipped, a.number, count(*) FROM answer a "
+               "JOIN response r ON r.id = a.response_id GROUP BY 1, 2, 3, 4, 5",
+    "choices": "SELECT ac.question_id, r.event_id, r.city, ac.choice_id, count(*) FROM answer_choice ac "
+               "JOIN response r ON r.id = ac.response_id GROUP BY 1, 2, 3, 4",
+    "turnout": "SELECT r.questionnaire_id, r.event_id, r.city, count(*), count(r.submitted_at), "
+               "sum(r.submitted_at IS NULL AND EXISTS (SELECT 1 FROM answer a WHERE a.response_id = r.id)) "
+               "FROM response r GROUP BY 1, 2, 3",
+}
+
+
+async def _events(db: Database) -> list[int]:
+    await Agenda(db, FixedClock(BEFORE_THE_WEEK - timedelta(days=30)), lambda: None).apply(
+        parse_agenda(EXAMPLE_AGENDA.read_text(encoding="utf-8")))
+    async with db.serialized() as tx:
+        return [row[0] for row in await tx.connection.execute_fetchall("SELECT id FROM event")]
+
+
+async def _counted(db: Database) -> dict[str, set[tuple]]:
+    async with db.serialized() as tx:
+        return {name: {tuple(row) for row in await tx.connection.execute_fetchall(sql)}
+                for name, sql in COUNTED.items()}
+
+
+async def _tallied(db: Database) -> dict[str, set[tuple]]:
+    async with db.serialized() as tx:
+        results = tx.feedback
+        return {
+            "answers": {(r.question_id, r.event_id, r.city, int(r.skipped), r.number, r.count)
+                        for r in await results.answer_counts()},
+            "choices": {(r.question_id, r.event_id, r.city, r.choice_id, r.count)
+                        for r in await results.choice_counts()},
+            "turnout": {(r.questionnaire_id, r.event_id, r.city, r.asked, r.finished, r.partly)
+                        for r in await results.turnout()},
+        }
+
+
+async def _people_answer(db: Database, event_ids: list[int], rng: random.Random, steps: int) -> None:
+    """People asked, answering, changing their minds, taking answers back, submitting and deleting their data,
+    through the same storage calls as the answering journey, in a random order."""
+    questionnaire = await save_questionnaire(db)
+    questions = questionnaire.questions
+    responses: list[int] = []
+    people = list(range(5000, 5040))
+    now = BEFORE_THE_WEEK
+    for _ in range(steps):
+        now += timedelta(minutes=1)
+        async with db.transaction() as tx:
+            move = rng.random()
+            if move < 0.2 or not responses:
+                person = rng.choice(people)
+                city = rng.choice(CITIES)
+                await tx.connection.execute(
+                    "INSERT OR IGNORE INTO participant (telegram_id, language, city, consent_at, created_at, "
+                    "updated_at) VALUES (?, 'it', ?, '2027-01-01 09:00:00', '2027-01-01 09:00:00', "
+                    "'2027-01-01 09:00:00')", (person, city))
+                response_id = await tx.responses.start(
+                    questionnaire.id, Askable(rng.choice(event_ids), person, "it", city), "it", now,
+                    now + timedelta(days=14))
+                if response_id is not None:
+                    responses.append(response_id)
+            elif move < 0.75:
+                response_id, question = rng.choice(responses), rng.choice(questions)
+                if question.choices:
+                    picked = rng.sample([c.id for c in question.choices], rng.randrange(0, len(question.choices)))
+                    await tx.responses.answer(response_id, question.id, now, choice_ids=picked,
+                                              skipped=not picked)
+                elif question.kind.bounds:
+                    await tx.responses.answer(response_id, question.id, now,
+                                              number=rng.randrange(question.kind.bounds[0],
+                                                                   question.kind.bounds[1] + 1))
+                else:
+                    await tx.responses.answer(response_id, question.id, now, text=f"idea {rng.random()}",
+                                              skipped=rng.random() < 0.3)
+            elif move < 0.85:
+                await tx.responses.forget_answer(rng.choice(responses), rng.choice(questions).id)
+            elif move < 0.95:
+                await tx.responses.submit(rng.choice(responses), now)
+            else:
+                await tx.connection.execute("DELETE FROM participant WHERE telegram_id = ?", (rng.choice(people),))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_counts_always_equal_the_answers(tmp_path: Path, seed: int) -> None:
+    db = await Database.open(tmp_path / "ponte.db")
+    try:
+        event_ids = await _events(db)
+        await _people_answer(db, event_ids, random.Random(seed), 400)
+        counted, tallied = await _counted(db), await _tallied(db)
+        assert tallied == counted
+        assert sum(row[-1] for row in counted["answers"]) > 100, "the walk answered a good many questions"
+        assert any(row[-1] for row in counted["turnout"]), "someone stopped part way"
+    finally:
+        await db.close()
+
+
+async def test_a_database_from_before_the_counts_is_counted_on_upgrade(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "ponte.db"
+    with monkeypatch.context() as before:
+        before.setattr("storage.database.MIGRATIONS", MIGRATIONS[:-1])
+        db = await Database.open(path)
+        event_ids = await _events(db)
+        await _people_answer(db, event_ids, random.Random(9), 300)
+        counted = await _counted(db)
+        await db.close()
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == len(MIGRATIONS)
+        assert await _tallied(db) == counted
+        await _people_answer(db, event_ids, random.Random(10), 100)
+        assert await _tallied(db) == await _counted(db), "and kept from then on"
+    finally:
+        await db.close()
+
+
+async def test_a_response_keeps_where_it_was_asked_and_is_never_deleted(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "ponte.db")
+    try:
+        event_ids = await _events(db)
+        await _people_answer(db, event_ids, random.Random(4), 50)
+        for change in ("UPDATE response SET city = 'elsewhere' WHERE city IS NOT 'elsewhere'",
+                       "UPDATE response SET event_id = event_id + 1", "DELETE FROM response"):
+            with pytest.raises(sqlite3.IntegrityError):
+                async with db.transaction() as tx:
+                    await tx.connection.execute(change)
+        assert await _tallied(db) == await _counted(db)
+    finally:
+        await db.close()
