@@ -8,6 +8,7 @@ selected only when asked for (a questionnaire that is not anonymous): an anonymo
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.events import event_from_row
+from storage.questionnaires import Questionnaire
 from storage.records import Event
 from storage.timestamps import from_db
 
@@ -73,30 +75,14 @@ class TextAnswer:
     name: str | None = None  # only for a questionnaire that is not anonymous
 
 
-@dataclass(frozen=True)
-class Given:
-    """One answer as given: a number, a text, the ids of the choices picked, or skipped."""
-
-    number: int | None
-    text: str | None
-    choices: tuple[int, ...]
-    skipped: bool
-
-
-@dataclass(frozen=True)
-class ResponseRow:
-    """One person's answers about one event (a spreadsheet row)."""
-
-    id: int
-    questionnaire_id: int
-    event_id: int
-    language: str
-    city: str | None
-    asked_at: datetime
-    submitted_at: datetime | None
-    answers: dict[int, Given]  # by question id
-    name: str | None = None
-    username: str | None = None
+# A free-text answer as the report document lists it: (text, language, city, name or None).
+TextRow = tuple
+# A response as a spreadsheet row: (id, event id, language, city, submitted at in seconds since 1970 (UTC) or
+# None, name, username, answers). The answers are by question id, written as text: the number, the text, or the
+# ids of the choices picked, comma-separated; a question skipped or not answered is absent. Plain tuples and
+# strings, not objects: a report of 100,000 answers reads tens of thousands of them.
+ResponseRow = tuple
+ANSWERS = 7  # where a ResponseRow's answers are
 
 
 def _event_filter(event_id: int | None, alias: str = "r") -> tuple[str, tuple[int, ...]]:
@@ -146,56 +132,57 @@ class FeedbackResults:
             "ORDER BY a.answered_at DESC, a.response_id DESC LIMIT ?", (question_id, *params, limit))
         return [_text_answer(row, with_names) for row in rows]
 
-    async def texts(self, question_id: int, event_id: int | None = None, *,
-                    with_names: bool = False) -> AsyncIterator[TextAnswer]:
-        """Every free-text answer to one question, by event (in time order), oldest first."""
-        where, params = _event_filter(event_id)
-        cursor = await self._db.execute(
-            f"{_texts_select(with_names)} JOIN event e ON e.id = r.event_id "
-            f"WHERE a.question_id = ? AND a.skipped = 0 AND a.text IS NOT NULL{where} "
-            "ORDER BY e.starts_at, e.position, e.slug, a.answered_at, a.response_id", (question_id, *params))
-        cursor.arraysize = STREAM_CHUNK
-        try:
-            async for row in cursor:
-                yield _text_answer(row, with_names)
-        finally:
-            await cursor.close()
+    async def texts(self, question_id: int, event_ids: Sequence[int], *,
+                    with_names: bool = False) -> AsyncIterator[tuple[int, list[TextRow]]]:
+        """Every free-text answer to one question, event by event in the order given and oldest first within
+        each, in chunks: (event id, rows). One event at a time through its index, so that nothing sorts them all."""
+        names = ", p.display_name" if with_names else ", NULL"
+        join = " LEFT JOIN participant p ON p.telegram_id = r.participant_id" if with_names else ""
+        for event_id in event_ids:
+            cursor = await self._db.execute(
+                f"SELECT a.text, r.language, r.city{names} FROM response r "
+                f"JOIN answer a ON a.response_id = r.id AND a.question_id = ?{join} "
+                "WHERE r.event_id = ? AND a.skipped = 0 AND a.text IS NOT NULL "
+                "ORDER BY a.answered_at, a.response_id", (question_id, event_id))
+            async for rows in _chunks(cursor):
+                yield event_id, rows
 
-    async def responses(self, questionnaire_ids: Sequence[int], choice_question_ids: Sequence[int],
-                        event_id: int | None = None, *, with_names: bool = False) -> AsyncIterator[ResponseRow]:
-        """Every response with at least one answer, oldest first, its answers gathered: one query whose rows
-        come in response order (the answer table's key starts with the response), read a chunk at a time."""
+    async def responses(self, questionnaire: Questionnaire, event_id: int | None = None, *,
+                        with_names: bool = False) -> AsyncIterator[list[ResponseRow]]:
+        """Every response to a questionnaire with at least one answer, oldest first, in chunks, read from the
+        answers the database keeps side by side on each response (the migration "each response's answers side
+        by side"); the next chunk is read on SQLite's thread while the caller writes the last one."""
         where, params = _event_filter(event_id)
-        marks = ",".join("?" * len(questionnaire_ids))
-        choice_marks = ",".join("?" * len(choice_question_ids)) or "NULL"
-        names = ", p.display_name, p.username" if with_names else ""
+        names = "p.display_name, p.username" if with_names else "NULL, NULL"
         join = " LEFT JOIN participant p ON p.telegram_id = r.participant_id" if with_names else ""
         cursor = await self._db.execute(
-            "SELECT r.id, r.questionnaire_id, r.event_id, r.language, r.city, r.asked_at, r.submitted_at, "
-            "a.question_id, a.number, a.text, a.skipped, "
-            f"CASE WHEN a.question_id IN ({choice_marks}) THEN (SELECT group_concat(ac.choice_id) "
-            "FROM answer_choice ac WHERE ac.response_id = a.response_id AND ac.question_id = a.question_id) END"
-            f"{names} FROM response r JOIN answer a ON a.response_id = r.id{join} "
-            f"WHERE r.questionnaire_id IN ({marks}){where} ORDER BY r.id",
-            (*choice_question_ids, *questionnaire_ids, *params))
-        cursor.arraysize = STREAM_CHUNK
-        current: ResponseRow | None = None
-        try:
-            async for row in cursor:
-                if current is None or current.id != row[0]:
-                    if current is not None:
-                        yield current
-                    current = ResponseRow(
-                        id=row[0], questionnaire_id=row[1], event_id=row[2], language=row[3], city=row[4],
-                        asked_at=from_db(row[5]), submitted_at=from_db(row[6]),
-                        answers={}, name=row[12] if with_names else None,
-                        username=row[13] if with_names else None)
-                picked = tuple(int(c) for c in row[11].split(",")) if row[11] else ()
-                current.answers[row[7]] = Given(row[8], row[9], picked, bool(row[10]))
-            if current is not None:
-                yield current
-        finally:
-            await cursor.close()
+            "SELECT r.id, r.event_id, r.language, r.city, CAST(strftime('%s', r.submitted_at) AS INTEGER), "
+            f"{names}, r.answers FROM response r{join} WHERE r.questionnaire_id = ? AND r.started{where} "
+            "ORDER BY r.id", (questionnaire.id, *params))
+        async for rows in _chunks(cursor):
+            yield [(*row[:ANSWERS], _given(row[ANSWERS])) for row in rows]
+
+
+async def _chunks(cursor: aiosqlite.Cursor) -> AsyncIterator[list[aiosqlite.Row]]:
+    """A query's rows a chunk at a time, the next chunk read on SQLite's thread while the caller writes the
+    last one; the cursor is closed at the end, or when the caller stops early."""
+    ahead = asyncio.ensure_future(cursor.fetchmany(STREAM_CHUNK))
+    try:
+        while rows := await ahead:
+            ahead = asyncio.ensure_future(cursor.fetchmany(STREAM_CHUNK))
+            await asyncio.sleep(0)  # let the read of the next chunk start before this one is written
+            yield rows
+    finally:
+        if not ahead.done():
+            ahead.cancel()
+        await cursor.close()
+
+
+def _given(answers: str | None) -> dict[str, str]:
+    if not answers:
+        return {}
+    parts = answers.split("\x1f")
+    return dict(zip(parts[::2], parts[1::2], strict=True))
 
 
 def _texts_select(with_names: bool) -> str:

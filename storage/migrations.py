@@ -16,6 +16,14 @@ class Migration:
     backfill: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None
 
 
+# A response's answers as one text: question id, unit separator (char 31), value, unit separator, and so on,
+# for every question answered and not skipped. The value is the number, the text (any unit separator in it
+# made a space), or the ids of the choices picked, comma-separated. {response} is the response's id.
+_ANSWERS_ROW = """(SELECT group_concat(a.question_id || char(31) || coalesce(a.number, replace(a.text, char(31), ' '),
+        (SELECT group_concat(ac.choice_id) FROM answer_choice ac
+         WHERE ac.response_id = a.response_id AND ac.question_id = a.question_id)), char(31))
+    FROM answer a WHERE a.response_id = {response} AND a.skipped = 0)"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("people and the agenda", """
     CREATE TABLE participant (
@@ -483,6 +491,28 @@ MIGRATIONS: tuple[Migration, ...] = (
         UPDATE choice_tally SET count = count - 1
         WHERE (question_id, event_id, city, choice_id) = (SELECT OLD.question_id, r.event_id, coalesce(r.city, ''),
                OLD.choice_id FROM response r WHERE r.id = OLD.response_id);
+    END;
+    """),
+    # Each response's answers side by side, kept on the response by the triggers below as answers are written,
+    # so that the spreadsheet reads one row per response instead of setting every answer side by side (a
+    # GROUP BY over all of them) each time. See _ANSWERS_ROW for the form.
+    Migration("each response's answers side by side, for the coordinators' spreadsheet", f"""
+    ALTER TABLE response ADD COLUMN answers TEXT;
+    UPDATE response SET answers = {_ANSWERS_ROW.format(response="response.id")};
+    CREATE TRIGGER answer_row_given AFTER INSERT ON answer BEGIN
+        UPDATE response SET answers = {_ANSWERS_ROW.format(response="NEW.response_id")} WHERE id = NEW.response_id;
+    END;
+    CREATE TRIGGER answer_row_changed AFTER UPDATE OF number, text, skipped ON answer BEGIN
+        UPDATE response SET answers = {_ANSWERS_ROW.format(response="NEW.response_id")} WHERE id = NEW.response_id;
+    END;
+    CREATE TRIGGER answer_row_taken_back AFTER DELETE ON answer BEGIN
+        UPDATE response SET answers = {_ANSWERS_ROW.format(response="OLD.response_id")} WHERE id = OLD.response_id;
+    END;
+    CREATE TRIGGER choice_row_picked AFTER INSERT ON answer_choice BEGIN
+        UPDATE response SET answers = {_ANSWERS_ROW.format(response="NEW.response_id")} WHERE id = NEW.response_id;
+    END;
+    CREATE TRIGGER choice_row_unpicked AFTER DELETE ON answer_choice BEGIN
+        UPDATE response SET answers = {_ANSWERS_ROW.format(response="OLD.response_id")} WHERE id = OLD.response_id;
     END;
     """),
 )

@@ -1,6 +1,7 @@
-"""The report's running counts: kept by the database as answers are written, they always equal a count over
-the answers themselves, whatever happens (answers given, changed, skipped, taken back, choices toggled,
-questionnaires submitted, people deleting their data), and a database from before them is counted on upgrade."""
+"""The report's running counts and each response's answers side by side: kept by the database as answers are
+written, they always equal what the answers themselves say, whatever happens (answers given, changed, skipped,
+taken back, choices toggled, questionnaires submitted, people deleting their data), and a database from before
+them is counted on upgrade."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.config.clock import FixedClock
 from bot.domain.agenda import Agenda
 from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
 from storage import Database
+from storage.feedback_results import ANSWERS
 from storage.migrations import MIGRATIONS
 from storage.responses import Askable
 from tests.conftest import BEFORE_THE_WEEK
@@ -43,14 +45,31 @@ async def _events(db: Database) -> list[int]:
 
 async def _counted(db: Database) -> dict[str, set[tuple]]:
     async with db.serialized() as tx:
-        return {name: {tuple(row) for row in await tx.connection.execute_fetchall(sql)}
-                for name, sql in COUNTED.items()}
+        counted = {name: {tuple(row) for row in await tx.connection.execute_fetchall(sql)}
+                   for name, sql in COUNTED.items()}
+        given: dict[int, dict[str, str]] = {}
+        for response_id, question_id, number, text in await tx.connection.execute_fetchall(
+                "SELECT response_id, question_id, number, text FROM answer WHERE skipped = 0"):
+            picked = ",".join(str(row[0]) for row in await tx.connection.execute_fetchall(
+                "SELECT choice_id FROM answer_choice WHERE response_id = ? AND question_id = ? ORDER BY choice_id",
+                (response_id, question_id)))
+            value = str(number) if number is not None else text if text is not None else picked
+            given.setdefault(response_id, {})[str(question_id)] = value
+        started = {row[0] for row in await tx.connection.execute_fetchall(
+            "SELECT DISTINCT response_id FROM answer")}
+        counted["rows"] = {(response_id, tuple(sorted(given.get(response_id, {}).items())))
+                           for response_id in started}
+        return counted
 
 
 async def _tallied(db: Database) -> dict[str, set[tuple]]:
     async with db.serialized() as tx:
         results = tx.feedback
+        questionnaire = (await tx.questionnaires.all())[0]
+        rows = [row async for chunk in results.responses(questionnaire) for row in chunk]
         return {
+            "rows": {(row[0], tuple(sorted((key, _in_order(value)) for key, value in row[ANSWERS].items())))
+                     for row in rows},
             "answers": {(r.question_id, r.event_id, r.city, int(r.skipped), r.number, r.count)
                         for r in await results.answer_counts()},
             "choices": {(r.question_id, r.event_id, r.city, r.choice_id, r.count)
@@ -105,6 +124,11 @@ async def _people_answer(db: Database, event_ids: list[int], rng: random.Random,
                 await tx.connection.execute("DELETE FROM participant WHERE telegram_id = ?", (rng.choice(people),))
 
 
+def _in_order(value: str) -> str:
+    """Choice ids come in no promised order: the spreadsheet sorts them by the question's order."""
+    return ",".join(sorted(value.split(","), key=int)) if value.replace(",", "").isdigit() else value
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_the_counts_always_equal_the_answers(tmp_path: Path, seed: int) -> None:
     db = await Database.open(tmp_path / "ponte.db")
@@ -123,7 +147,8 @@ async def test_a_database_from_before_the_counts_is_counted_on_upgrade(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "ponte.db"
     with monkeypatch.context() as before:
-        before.setattr("storage.database.MIGRATIONS", MIGRATIONS[:-1])
+        counts = next(n for n, m in enumerate(MIGRATIONS) if m.description.startswith("running counts"))
+        before.setattr("storage.database.MIGRATIONS", MIGRATIONS[:counts])
         db = await Database.open(path)
         event_ids = await _events(db)
         await _people_answer(db, event_ids, random.Random(9), 300)

@@ -23,6 +23,7 @@ from storage.feedback_results import (
     EventTurnout,
     ResponseRow,
     TextAnswer,
+    TextRow,
     TurnoutRow,
 )
 from storage.questionnaires import Question, QuestionKind, Questionnaire
@@ -137,19 +138,19 @@ class Export:
     def with_names(self) -> bool:
         return any(not q.anonymous for q in self.report.questionnaires)
 
-    async def responses(self) -> AsyncIterator[ResponseRow]:
-        """Every response with an answer, questionnaire by questionnaire, oldest first."""
+    async def responses(self) -> AsyncIterator[tuple[Questionnaire, list[ResponseRow]]]:
+        """Every response with an answer, questionnaire by questionnaire, oldest first, in chunks: each a
+        ``storage.feedback_results.ResponseRow`` (answers in the order of the questionnaire's questions)."""
         event_id = self.report.event.id if self.report.event else None
         for questionnaire in self.report.questionnaires:
-            choice_ids = [q.id for q in questionnaire.questions if q.choices]
-            async for row in self._tx.feedback.responses([questionnaire.id], choice_ids, event_id,
-                                                         with_names=not questionnaire.anonymous):
-                yield row
+            async for rows in self._tx.feedback.responses(questionnaire, event_id,
+                                                          with_names=not questionnaire.anonymous):
+                yield questionnaire, rows
 
-    def texts(self, questionnaire: Questionnaire, question: Question) -> AsyncIterator[TextAnswer]:
-        """Every free-text answer to a question, by event."""
-        event_id = self.report.event.id if self.report.event else None
-        return self._tx.feedback.texts(question.id, event_id, with_names=not questionnaire.anonymous)
+    def texts(self, questionnaire: Questionnaire, question: Question) -> AsyncIterator[tuple[int, list[TextRow]]]:
+        """Every free-text answer to a question, event by event (the events in scope, in time order)."""
+        return self._tx.feedback.texts(question.id, [e.event.id for e in self.report.events],
+                                       with_names=not questionnaire.anonymous)
 
 
 class Reports:

@@ -144,17 +144,17 @@ class _Writer:
             t._("{italian} written in Italian, {english} in English", italian=LANGUAGE_MARK["it"],
                 english=LANGUAGE_MARK["en"])) + "</p>\n")
         current = None
-        async for answer in self.export.texts(questionnaire, question):
-            if answer.event_id != current:
+        places = {city: _e(city_label(t, city)) for city in ("torino", "baltimore", "elsewhere", None)}
+        async for event_id, rows in self.export.texts(questionnaire, question):
+            if event_id != current:
                 if current is not None:
                     self.out.write("</ul>\n")
-                current = answer.event_id
+                current = event_id
                 event = self.report.event_by_id(current)
                 self.out.write(f"<h4>{_e(self.event_title(event)) if event else ''}</h4>\n<ul class=\"said\">")
-            who = f" — {_e(answer.name)}" if answer.name else ""
-            place = _e(city_label(t, answer.city))
-            self.out.write(f"<li>{LANGUAGE_MARK.get(answer.language, '')} {_e(answer.text)}{who} "
-                           f"<small>({place})</small></li>\n")
+            self.out.write("".join(
+                f"<li>{LANGUAGE_MARK.get(language, '')} {_e(text)}{f' — {_e(name)}' if name else ''} "
+                f"<small>({places.get(city, '')})</small></li>\n" for text, language, city, name in rows))
         if current is not None:
             self.out.write("</ul>\n")
 

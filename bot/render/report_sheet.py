@@ -1,5 +1,5 @@
 """Every answer as a table: one row per response, one column per question, in the reader's language. Written
-as it is read, as .xlsx (openpyxl's write-only mode: rows go to disk as they come) or as CSV.
+as it is read, as .xlsx (bot.render.xlsx_stream: rows go into the file as they come) or as CSV.
 
 Excel opens both the same in Italian and in US English: numbers are numbers, moments are real dates with a
 format code (not text in one language's order), and every text is stored as text, so that an answer such as
@@ -8,131 +8,225 @@ format code (not text in one language's order), and every text is stored as text
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator
-from datetime import date, datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from bot.domain.reports import Export
 from bot.domain.zones import zone
 from bot.render.i18n import Translator
-from bot.render.report_words import choice_labels, city_label
-from bot.render.rosters import DATE_TIME_FORMAT, FORMULA_LEADS, text_cell
+from bot.render.report_words import city_label
 from bot.render.timefmt import city_name, local_day
-from storage.feedback_results import ResponseRow
-from storage.questionnaires import Question, QuestionKind
+from bot.render.xlsx_stream import (
+    BOLD,
+    EMPTY,
+    FORMULA_LEADS,
+    SheetWriter,
+    cell_day,
+    cell_moment,
+    cell_number,
+    cell_shared,
+    cell_text,
+)
+from storage.feedback_results import ANSWERS, ResponseRow
+from storage.questionnaires import Question, QuestionKind, Questionnaire
 
-DATE_FORMAT = "yyyy-mm-dd"
 # Excel reads a CSV with the list separator of its language: a semicolon where the comma is the decimal mark.
 CSV_DELIMITER = {"it": ";", "en": ","}
 WIDEST = 50
+_UNIX_DAY = 25569  # 1 January 1970 as Excel's day number
 Value = str | int | date | datetime | None
 
 
 class Table:
-    """The header and the rows of an export, in the reader's language."""
+    """The columns of an export and what goes in them, in the reader's language."""
 
     def __init__(self, t: Translator, export: Export) -> None:
         self.t = t
         self.export = export
         report = export.report
-        self._several = len(report.questionnaires) > 1
-        self._questions: list[Question] = [q for qn in report.questionnaires for q in qn.questions]
-        self._labels = {q.id: choice_labels(t, q) for q in self._questions}
-        self._events = {e.event.id: e.event for e in report.events}
-        self._titles = {qn.id: qn.title.get(t.language) for qn in report.questionnaires}
-        self._home = zone(report.home_zone)
-        self._cities = {city: city_label(t, city) for city in ("torino", "baltimore", "elsewhere", None)}
-        self._languages = {"it": t._("Italian"), "en": t._("English")}
+        self.several = len(report.questionnaires) > 1
+        self.questions: list[Question] = [q for qn in report.questionnaires for q in qn.questions]
+        self.first_answer = (1 if self.several else 0) + 5 + (2 if export.with_names else 0)
+        self._offsets: dict[int, int] = {}  # questionnaire id -> the column of its first question
+        column = self.first_answer
+        for questionnaire in report.questionnaires:
+            self._offsets[questionnaire.id] = column
+            column += len(questionnaire.questions)
+        self.events = {e.event.id: e.event for e in report.events}
+        self.titles = {qn.id: qn.title.get(t.language) for qn in report.questionnaires}
+        self.home = zone(report.home_zone)
+        self.cities = {city: city_label(t, city) for city in ("torino", "baltimore", "elsewhere", None)}
+        self.languages = {"it": t._("Italian"), "en": t._("English")}
+        self._offset_by_hour: dict[int, int] = {}
 
     def header(self) -> list[str]:
         t = self.t
-        columns = [t._("Questionnaire")] if self._several else []
+        columns = [t._("Questionnaire")] if self.several else []
         columns += [t._("Event"), t._("Event date"), t._("City"), t._("Language"),
                     t._("Finished at ({city} time)", city=city_name(self.export.report.home_zone, t.language))]
         if self.export.with_names:
             columns += [t._("Name"), t._("Telegram username")]
-        return columns + [q.text.get(t.language) for q in self._questions]
+        return columns + [q.text.get(t.language) for q in self.questions]
 
     def widths(self) -> list[int]:
         """Column widths from the header and the kind of each column (the rows are not known yet)."""
-        fixed = [24] * (1 if self._several else 0) + [36, 12, 12, 10, 18] + [20, 18] * self.export.with_names
+        fixed = [24] * (1 if self.several else 0) + [36, 12, 12, 10, 18] + [20, 18] * self.export.with_names
         answers = [WIDEST if q.kind in (QuestionKind.TEXT, QuestionKind.MULTIPLE) else
-                   min(max(len(q.text.get(self.t.language)) // 2, 12), 30) for q in self._questions]
+                   min(max(len(q.text.get(self.t.language)) // 2, 12), 30) for q in self.questions]
         return fixed + answers
 
-    async def rows(self) -> AsyncIterator[list[Value]]:
-        async for response in self.export.responses():
-            yield self._row(response)
+    def column(self, questionnaire: Questionnaire) -> int:
+        """Where a questionnaire's answers start (0-based)."""
+        return self._offsets[questionnaire.id]
 
-    def _row(self, response: ResponseRow) -> list[Value]:
-        event = self._events.get(response.event_id)
-        values: list[Value] = [self._titles[response.questionnaire_id]] if self._several else []
+    def local_seconds(self, seconds: int) -> int:
+        """A moment (seconds since 1970, UTC) as the exchange's home clock reads it, in seconds since 1970;
+        the zone's offset is looked up once an hour of moments (clocks change on the hour)."""
+        hour = seconds // 3600
+        offset = self._offset_by_hour.get(hour)
+        if offset is None:
+            moment = datetime.fromtimestamp(hour * 3600, UTC).astimezone(self.home)
+            offset = self._offset_by_hour[hour] = int(moment.utcoffset().total_seconds())
+        return seconds + offset
+
+    def choices(self, question: Question) -> Callable[[str], str]:
+        """The labels of the choices picked (ids, comma-separated), in the question's order, ``; ``-joined."""
+        labels = {str(c.id): (position, c.label.get(self.t.language)) for position, c in enumerate(question.choices)}
+        known: dict[str, str] = {}
+
+        def words(ids: str) -> str:
+            text = known.get(ids)
+            if text is None:
+                picked = sorted(labels[i] for i in ids.split(",") if i in labels)
+                text = known[ids] = "; ".join(label for _, label in picked)
+            return text
+        return words
+
+    async def rows(self) -> AsyncIterator[list[Value]]:
+        """Every response as a row of values."""
+        width = self.first_answer + len(self.questions)
+        readers: dict[int, list[Callable[[str], Value]]] = {}
+        for questionnaire in self.export.report.questionnaires:
+            readers[questionnaire.id] = [self.choices(q) if q.choices else int if q.kind.bounds else (lambda v: v)
+                                         for q in questionnaire.questions]
+        async for questionnaire, rows in self.export.responses():
+            column = self.column(questionnaire)
+            read = readers[questionnaire.id]
+            keys = [str(q.id) for q in questionnaire.questions]
+            for row in rows:
+                values: list[Value] = [None] * width
+                values[:self.first_answer] = self._fixed(questionnaire, row)
+                given = row[ANSWERS]
+                for n, key in enumerate(keys):
+                    value = given.get(key)
+                    values[column + n] = None if value is None else read[n](value)
+                yield values
+
+    def _fixed(self, questionnaire: Questionnaire, row: ResponseRow) -> list[Value]:
+        event = self.events.get(row[1])
+        values: list[Value] = [self.titles[questionnaire.id]] if self.several else []
         values += [event.title.get(self.t.language) if event else "",
                    local_day(event.starts_at, event.timezone) if event else None,
-                   self._cities.get(response.city, ""), self._languages.get(response.language, response.language),
-                   response.submitted_at.astimezone(self._home).replace(tzinfo=None)
-                   if response.submitted_at else None]
+                   self.cities.get(row[3], ""), self.languages.get(row[2], row[2]),
+                   None if row[4] is None else datetime(1970, 1, 1) + timedelta(seconds=self.local_seconds(row[4]))]
         if self.export.with_names:
-            values += [response.name, f"@{response.username}" if response.username else None]
-        for question in self._questions:
-            given = response.answers.get(question.id)
-            if given is None or given.skipped:
-                values.append(None)
-            elif question.kind.bounds:
-                values.append(given.number)
-            elif question.kind is QuestionKind.TEXT:
-                values.append(given.text)
-            else:
-                labels = self._labels[question.id]
-                values.append("; ".join(labels.get(c, "") for c in given.choices) or None)
+            values += [row[5], f"@{row[6]}" if row[6] else None]
         return values
 
 
 async def write_xlsx(t: Translator, export: Export, out: str | IO[bytes]) -> int:
-    """The answers as an .xlsx, written row by row; returns how many responses it holds."""
+    """The answers as an .xlsx, written row by row; returns how many responses it holds. Cells carry no
+    reference (ECMA-376 makes it optional: each cell is the next column, an empty ``<c/>`` holds a gap), so
+    that the cells that repeat down a column (event, city, a rating, a set of choices) are made once."""
     table = Table(t, export)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(t._("Answers"))
-    for column, width in enumerate(table.widths(), start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for label in table.header():
-        cell = WriteOnlyCell(sheet)
-        text_cell(cell, label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
     written = 0
-    async for values in table.rows():
-        sheet.append([_xlsx_value(sheet, value) for value in values])
-        written += 1
-    book.save(out)
+    with SheetWriter(out, t._("Answers"), table.widths()) as sheet:
+        sheet.write('<row r="1">' + "".join(cell_shared(sheet.shared(label), BOLD) for label in table.header())
+                    + "</row>")
+        leads = _LeadCells(table, sheet)
+        for questionnaire in export.report.questionnaires:
+            leads.answers[questionnaire.id] = _answer_cells(table, sheet, questionnaire)
+        with_names = export.with_names
+        async for questionnaire, rows in export.responses():
+            answers = leads.answers[questionnaire.id]
+            lead, before = leads.of(questionnaire), EMPTY * (table.column(questionnaire) - table.first_answer)
+            lines = []
+            for row in rows:
+                written += 1
+                cells = [lead[row[1], row[3], row[2]], leads.moment(row[4])]
+                if with_names:
+                    cells += [cell_text(row[5]) if row[5] else EMPTY, cell_text(f"@{row[6]}") if row[6] else EMPTY]
+                cells.append(before)  # the columns of the questionnaires before this one
+                given = row[ANSWERS]
+                for key, cell in answers:
+                    value = given.get(key)
+                    cells.append(EMPTY if value is None else cell(value))
+                lines.append(f'<row r="{written + 1}">{"".join(cells)}</row>')
+            sheet.write("".join(lines))
     return written
 
 
-def _xlsx_value(sheet, value: Value) -> object:
-    if isinstance(value, str):
-        if not value.startswith(FORMULA_LEADS):
-            return value
-        cell = WriteOnlyCell(sheet)
-        text_cell(cell, value)
+class _Made(dict):
+    """Cells made once for each value they show, on first use."""
+
+    def __init__(self, make: Callable[[object], str]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, value: object) -> str:
+        cell = self[value] = self._make(value)
         return cell
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_TIME_FORMAT
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    return value
+
+
+class _LeadCells:
+    """The cells before the answers: questionnaire, event, its date, city, language, when, and who."""
+
+    def __init__(self, table: Table, sheet: SheetWriter) -> None:
+        self.table = table
+        self.sheet = sheet
+        self.answers: dict[int, list[tuple[str, Callable[[str], str]]]] = {}
+        self._leads: dict[int, _Made] = {}
+
+    def of(self, questionnaire: Questionnaire) -> _Made:
+        """The lead cells of a questionnaire's rows, by (event id, city, language)."""
+        lead = self._leads.get(questionnaire.id)
+        if lead is None:
+            lead = self._leads[questionnaire.id] = _Made(lambda key: self._lead(questionnaire, *key))
+        return lead
+
+    def _lead(self, questionnaire: Questionnaire, event_id: int, city: str | None, language: str) -> str:
+        table, sheet = self.table, self.sheet
+        cells = cell_shared(sheet.shared(table.titles[questionnaire.id])) if table.several else ""
+        event = table.events.get(event_id)
+        if event is not None:
+            cells += cell_shared(sheet.shared(event.title.get(table.t.language)))
+            cells += cell_day(local_day(event.starts_at, event.timezone))
+        else:
+            cells += EMPTY * 2
+        return (cells + cell_shared(sheet.shared(table.cities.get(city, "")))
+                + cell_shared(sheet.shared(table.languages.get(language, language))))
+
+    def moment(self, seconds: int | None) -> str:
+        if seconds is None:
+            return EMPTY
+        return cell_moment(_UNIX_DAY + self.table.local_seconds(seconds) / 86400)
+
+
+def _answer_cells(table: Table, sheet: SheetWriter,
+                  questionnaire: Questionnaire) -> list[tuple[str, Callable[[str], str]]]:
+    """For each question of a questionnaire, its key in a row's answers and how its answer becomes a cell."""
+    cells: list[tuple[str, Callable[[str], str]]] = []
+    for question in questionnaire.questions:
+        if question.choices:
+            words = table.choices(question)
+            cell = _Made(lambda ids, words=words: cell_shared(sheet.shared(words(ids)))).__getitem__
+        elif question.kind.bounds:
+            cell = _Made(cell_number).__getitem__
+        else:
+            cell = cell_text
+        cells.append((str(question.id), cell))
+    return cells
 
 
 async def write_csv(t: Translator, export: Export, out: IO[str]) -> int:
