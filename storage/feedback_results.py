@@ -9,6 +9,7 @@ selected only when asked for (a questionnaire that is not anonymous): an anonymo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,8 @@ from storage.records import Event
 from storage.timestamps import from_db
 
 STREAM_CHUNK = 2000  # rows fetched from SQLite's thread at a time while streaming
+READ_AHEAD = 4  # chunks read before the reader asks for them (ReadAhead)
+TEXTS_AHEAD = 64  # chunks of free texts (an event's at most each): all of them, for a large programme
 
 
 @dataclass(frozen=True)
@@ -132,22 +135,23 @@ class FeedbackResults:
             "ORDER BY a.answered_at DESC, a.response_id DESC LIMIT ?", (question_id, *params, limit))
         return [_text_answer(row, with_names) for row in rows]
 
-    async def texts(self, question_id: int, event_ids: Sequence[int], *,
-                    with_names: bool = False) -> AsyncIterator[tuple[int, list[TextRow]]]:
+    def texts(self, question_id: int, event_ids: Sequence[int], *, with_names: bool = False) -> ReadAhead:
         """Every free-text answer to one question, event by event in the order given and oldest first within
-        each, in chunks: (event id, rows). One event at a time through its index, so that nothing sorts them all."""
+        each, in chunks: (event id, rows). One event at a time through its index, so that nothing sorts them all.
+        Reading starts at once, on SQLite's thread, while the caller writes what comes before them."""
         names = ", p.display_name" if with_names else ", NULL"
         join = " LEFT JOIN participant p ON p.telegram_id = r.participant_id" if with_names else ""
-        for event_id in event_ids:
-            cursor = await self._db.execute(
-                # CROSS JOIN: the event's responses first (its index), then each one's answer by its key;
-                # left to itself SQLite would walk every text answer of the question for each event.
-                f"SELECT a.text, r.language, r.city{names} FROM response r "
-                f"CROSS JOIN answer a ON a.response_id = r.id AND a.question_id = ?{join} "
-                "WHERE r.event_id = ? AND a.skipped = 0 AND a.text IS NOT NULL "
-                "ORDER BY a.answered_at, a.response_id", (question_id, event_id))
-            async for rows in _chunks(cursor):
-                yield event_id, rows
+        # CROSS JOIN: the event's responses first (its index), then each one's answer by its key; left to
+        # itself SQLite would walk every text answer of the question for each event.
+        sql = (f"SELECT a.text, r.language, r.city{names} FROM response r "
+               f"CROSS JOIN answer a ON a.response_id = r.id AND a.question_id = ?{join} "
+               "WHERE r.event_id = ? AND a.skipped = 0 AND a.text IS NOT NULL ORDER BY a.answered_at, a.response_id")
+
+        async def read() -> AsyncIterator[tuple[int, list[TextRow]]]:
+            for event_id in event_ids:
+                async for rows in _chunks(await self._db.execute(sql, (question_id, event_id))):
+                    yield event_id, rows
+        return ReadAhead(read(), TEXTS_AHEAD)
 
     async def responses(self, questionnaire: Questionnaire, event_id: int | None = None, *,
                         with_names: bool = False) -> AsyncIterator[list[ResponseRow]]:
@@ -162,7 +166,7 @@ class FeedbackResults:
             f"{names}, r.answers FROM response r{join} WHERE r.questionnaire_id = ? AND r.started{where} "
             "ORDER BY r.id", (questionnaire.id, *params))
         async for rows in _chunks(cursor):
-            yield [row[:ANSWERS] + (_given(row[ANSWERS]),) for row in rows]
+            yield [(*row[:ANSWERS], _given(row[ANSWERS])) for row in rows]
 
 
 async def _chunks(cursor: aiosqlite.Cursor) -> AsyncIterator[list[tuple]]:
@@ -180,6 +184,46 @@ async def _chunks(cursor: aiosqlite.Cursor) -> AsyncIterator[list[tuple]]:
         if not ahead.done():
             ahead.cancel()
         await cursor.close()
+
+
+class ReadAhead:
+    """An async iterator read into a small queue by a task of its own from the moment it is made, so that the
+    database works while its reader does something else; ``aclose`` stops it. A failure reaches the reader."""
+
+    _END = object()
+
+    def __init__(self, source: AsyncIterator, size: int = READ_AHEAD) -> None:
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize=size)
+        self._done = False
+        self._task = asyncio.create_task(self._read(source))
+
+    async def _read(self, source: AsyncIterator) -> None:
+        try:
+            async for item in source:
+                await self._queue.put(item)
+            await self._queue.put(self._END)
+        except Exception as failure:  # raised in the reader, where it can be answered
+            await self._queue.put(failure)
+
+    def __aiter__(self) -> ReadAhead:
+        return self
+
+    async def __anext__(self) -> object:
+        if self._done:
+            raise StopAsyncIteration
+        item = await self._queue.get()
+        if item is self._END or isinstance(item, Exception):
+            self._done = True
+            if isinstance(item, Exception):
+                raise item
+            raise StopAsyncIteration
+        return item
+
+    async def aclose(self) -> None:
+        self._done = True
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
 
 def _given(answers: str | None) -> dict[str, str]:

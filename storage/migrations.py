@@ -498,6 +498,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     # GROUP BY over all of them) each time. See _ANSWERS_ROW for the form.
     Migration("each response's answers side by side, for the coordinators' spreadsheet", f"""
     ALTER TABLE response ADD COLUMN answers TEXT;
+    -- An event's responses with what the report document lists beside each free text, read from the index
+    -- alone (the response rows themselves are wide).
+    DROP INDEX response_event;
+    CREATE INDEX response_event ON response (event_id, language, city);
     UPDATE response SET answers = {_ANSWERS_ROW.format(response="response.id")};
     CREATE TRIGGER answer_row_given AFTER INSERT ON answer BEGIN
         UPDATE response SET answers = {_ANSWERS_ROW.format(response="NEW.response_id")} WHERE id = NEW.response_id;

@@ -21,9 +21,9 @@ from storage.feedback_results import (
     AnswerRow,
     ChoiceRow,
     EventTurnout,
+    ReadAhead,
     ResponseRow,
     TextAnswer,
-    TextRow,
     TurnoutRow,
 )
 from storage.questionnaires import Question, QuestionKind, Questionnaire
@@ -77,8 +77,12 @@ class Figures:
 
     def __init__(self, turnout: list[TurnoutRow], answers: list[AnswerRow], choices: list[ChoiceRow]) -> None:
         self._turnout = turnout
-        self._answers = answers
-        self._choices = choices
+        self._answers: dict[int, list[AnswerRow]] = {}  # by question: a report asks for one question at a time
+        for row in answers:
+            self._answers.setdefault(row.question_id, []).append(row)
+        self._choices: dict[int, list[ChoiceRow]] = {}
+        for row in choices:
+            self._choices.setdefault(row.question_id, []).append(row)
 
     def turnout(self, questionnaire_id: int | None = None, event_id: int | None = None,
                 city: str | None = ALL) -> Turnout:
@@ -88,19 +92,19 @@ class Figures:
 
     def tally(self, question: Question, event_id: int | None = None, city: str | None = ALL) -> Tally:
         def within(row: AnswerRow | ChoiceRow) -> bool:
-            return row.question_id == question.id and (event_id is None or row.event_id == event_id) \
-                and (city == ALL or row.city == city)
+            return (event_id is None or row.event_id == event_id) and (city == ALL or row.city == city)
 
         answered = skipped = 0
         counts: dict[int, int] = {}
-        for row in filter(within, self._answers):
+        numbers = question.kind.bounds is not None
+        for row in filter(within, self._answers.get(question.id, ())):
             if row.skipped:
                 skipped += row.count
                 continue
             answered += row.count
-            if row.number is not None and question.kind.bounds:
+            if row.number is not None and numbers:
                 counts[row.number] = counts.get(row.number, 0) + row.count
-        for row in filter(within, self._choices):
+        for row in filter(within, self._choices.get(question.id, ())):
             counts[row.choice_id] = counts.get(row.choice_id, 0) + row.count
         return Tally(answered, skipped, counts)
 
@@ -147,8 +151,9 @@ class Export:
                                                           with_names=not questionnaire.anonymous):
                 yield questionnaire, rows
 
-    def texts(self, questionnaire: Questionnaire, question: Question) -> AsyncIterator[tuple[int, list[TextRow]]]:
-        """Every free-text answer to a question, event by event (the events in scope, in time order)."""
+    def texts(self, questionnaire: Questionnaire, question: Question) -> ReadAhead:
+        """Every free-text answer to a question, event by event (the events in scope, in time order), as
+        ``(event id, rows)`` chunks; read from now on, ahead of the caller, until it is read or closed."""
         return self._tx.feedback.texts(question.id, [e.event.id for e in self.report.events],
                                        with_names=not questionnaire.anonymous)
 

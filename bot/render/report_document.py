@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import IO
 
@@ -17,7 +17,8 @@ from bot.render.i18n import Translator
 from bot.render.report_charts import stacked_bars
 from bot.render.report_words import LANGUAGE_MARK, average, choice_labels, city_label, percent
 from bot.render.timefmt import clock_time, day_label, full_date, local_day
-from storage.questionnaires import Question, QuestionKind, Questionnaire
+from storage.feedback_results import TextRow
+from storage.questionnaires import Question, QuestionKind
 from storage.records import Event
 
 LABEL_WIDTH = 28  # characters of a choice's label on one line of a chart
@@ -41,6 +42,11 @@ section.question{break-inside:avoid}.wide{overflow:visible}}
 
 def _e(text: object) -> str:
     return html.escape(str(text))
+
+
+def _text(text: str) -> str:
+    """What people wrote, as the content of an element (no quotes to escape there): by the ten thousand."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[object]], numeric_from: int = 1) -> str:
@@ -137,24 +143,29 @@ class _Writer:
         self.out.write(_table([t._("City of the respondents"), *head], by_city)
                        + _table([t._("Event"), *head], by_event))
 
-    async def write_texts(self, questionnaire: Questionnaire, question: Question) -> None:
+    async def write_texts(self, question: Question, texts: AsyncIterator[tuple[int, list[TextRow]]]) -> None:
         t = self.t
         tally = self.report.figures.tally(question)
         self.out.write('<p class="meta">' + _e(t.n_("{n} answer", "{n} answers", tally.answered)) + " · " + _e(
             t._("{italian} written in Italian, {english} in English", italian=LANGUAGE_MARK["it"],
                 english=LANGUAGE_MARK["en"])) + "</p>\n")
         current = None
-        places = {city: _e(city_label(t, city)) for city in ("torino", "baltimore", "elsewhere", None)}
-        async for event_id, rows in self.export.texts(questionnaire, question):
+        # What stands around each text, made once for each (language, city): the lines are many.
+        around = {(language, city): (f"<li>{mark} ", f" <small>({_e(city_label(t, city))})</small></li>")
+                  for language, mark in LANGUAGE_MARK.items() for city in ("torino", "baltimore", "elsewhere", None)}
+        async for event_id, rows in texts:
             if event_id != current:
                 if current is not None:
                     self.out.write("</ul>\n")
                 current = event_id
                 event = self.report.event_by_id(current)
                 self.out.write(f"<h4>{_e(self.event_title(event)) if event else ''}</h4>\n<ul class=\"said\">")
-            self.out.write("".join(
-                f"<li>{LANGUAGE_MARK.get(language, '')} {_e(text)}{f' — {_e(name)}' if name else ''} "
-                f"<small>({places.get(city, '')})</small></li>\n" for text, language, city, name in rows))
+            lines = []
+            for text, language, city, name in rows:
+                before, after = around.get((language, city)) or ("<li>", "</li>")
+                lines.append(f"{before}{_text(text)} — {_text(name)}{after}\n" if name else
+                             f"{before}{_text(text)}{after}\n")
+            self.out.write("".join(lines))
         if current is not None:
             self.out.write("</ul>\n")
 
@@ -179,6 +190,19 @@ async def write_document(t: Translator, export: Export, out: IO[str], now: datet
               f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{_e(title)}</title>\n'
               f"<style>{STYLE}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>\n"
               f'<p class="meta">{_e(written)} {_e(privacy)}</p>\n')
+    # The free texts are read from now on, while the figures and the charts are written.
+    texts = {question.id: export.texts(questionnaire, question) for questionnaire in report.questionnaires
+             for question in questionnaire.questions if question.kind is QuestionKind.TEXT}
+    try:
+        await _write_questions(writer, texts)
+    finally:
+        for reading in texts.values():
+            await reading.aclose()
+    out.write("</body>\n</html>\n")
+
+
+async def _write_questions(writer: _Writer, texts: dict[int, AsyncIterator[tuple[int, list[TextRow]]]]) -> None:
+    t, out, report = writer.t, writer.out, writer.report
     writer.write_turnout()
     for questionnaire in report.questionnaires:
         out.write(f"<h2>{_e(questionnaire.title.get(t.language))}</h2>\n")
@@ -188,8 +212,7 @@ async def write_document(t: Translator, export: Export, out: IO[str], now: datet
             if question.kind.bounds:
                 writer.write_numbers(question)
             elif question.kind is QuestionKind.TEXT:
-                await writer.write_texts(questionnaire, question)
+                await writer.write_texts(question, texts[question.id])
             else:
                 writer.write_choices(question)
             out.write("</section>\n")
-    out.write("</body>\n</html>\n")
