@@ -27,7 +27,7 @@ from tests.harness import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "roccafranca-visit"
-TRICKY = '=HYPERLINK("http://evil.example","click")'
+TRICKY = '=HYPERLINK("http://evil.example","<b>click</b>")'
 
 
 async def _prepare(path: Path, answers: bool = True) -> None:
@@ -85,7 +85,8 @@ def test_a_report_document_for_one_event(tmp_path: Path, settings: Settings, cap
     page = out.read_text(encoding="utf-8")
     assert "<title>Feedback report: Visit to Cascina Roccafranca" in page and "data:image/svg+xml;base64," in page
     assert "&lt;" not in page.split("<body>")[0], "the head is written by Ponte, not escaped text"
-    assert "=HYPERLINK(&quot;http://evil.example&quot;" in page, "answers are escaped"
+    assert '=HYPERLINK("http://evil.example","&lt;b&gt;click&lt;/b&gt;")' in page, "answers are escaped"
+    assert "<b>" not in page
     assert capsys.readouterr().out.strip() == f"Wrote the report to {out}."
 
 
