@@ -16,12 +16,14 @@ class Migration:
     backfill: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None
 
 
-# A response's answers as one text: question id, unit separator (char 31), value, unit separator, and so on,
-# for every question answered and not skipped. The value is the number, the text (any unit separator in it
-# made a space), or the ids of the choices picked, comma-separated. {response} is the response's id.
-_ANSWERS_ROW = """(SELECT group_concat(a.question_id || char(31) || coalesce(a.number, replace(a.text, char(31), ' '),
+# A response's answers as one text: question id, group separator (char 29), value, group separator, and so on,
+# for every question answered and not skipped. The value is the number, the text (any group or unit separator
+# in it made a space: storage.feedback_results reads rows of these as fields split by unit separators), or the
+# ids of the choices picked, comma-separated. {response} is the response's id.
+_ANSWERS_ROW = """(SELECT group_concat(a.question_id || char(29) || coalesce(a.number,
+        replace(replace(a.text, char(29), ' '), char(31), ' '),
         (SELECT group_concat(ac.choice_id) FROM answer_choice ac
-         WHERE ac.response_id = a.response_id AND ac.question_id = a.question_id)), char(31))
+         WHERE ac.response_id = a.response_id AND ac.question_id = a.question_id)), char(29))
     FROM answer a WHERE a.response_id = {response} AND a.skipped = 0)"""
 
 MIGRATIONS: tuple[Migration, ...] = (

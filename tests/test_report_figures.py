@@ -9,7 +9,6 @@ import pytest
 
 from bot.domain.reports import ExportFormat, UnknownEventError
 from bot.domain.roles import NotAllowedError
-from storage.feedback_results import ANSWERS
 from tests.conftest import BEFORE_THE_WEEK, ORGANISER
 from tests.feedback_data import SKIP, respond, save_questionnaire
 from tests.harness import Harness
@@ -68,13 +67,15 @@ async def test_names_only_when_the_questionnaire_says_so(agenda_bot: Harness) ->
     report = await agenda_bot.services.reports.summary(ORGANISER)
     assert [a.name for a in report.recent[questionnaire.questions[-1].id]] == [None, "Mike", "Giulia"]
     async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.XLSX) as export:
-        rows = [row async for _, chunk in export.responses() for row in chunk]
-    assert [row[5] for row in rows] == ["Giulia", "Mike", "Giulia", None], "Anna answered nothing: no row"
+        chunks = [chunk async for _, chunk in export.responses()]
+    assert [name for chunk in chunks for name in chunk.names] == ["Giulia", "Mike", "Giulia", ""], \
+        "Anna answered nothing: no row"
+    rows = [answers for chunk in chunks for answers in chunk.answers]
     useful, actors, transfer, blocker, idea = (str(q.id) for q in questionnaire.questions)
     ids = {c.key: str(c.id) for c in questionnaire.questions[1].choices}
-    assert rows[0][ANSWERS] == {useful: "5", actors: f"{ids['city']},{ids['residents']}", transfer: "8",
+    assert rows[0] == {useful: "5", actors: f"{ids['city']},{ids['residents']}", transfer: "8",
                                 blocker: str(questionnaire.questions[3].choices[0].id), idea: "La portineria"}
-    assert blocker not in rows[1][ANSWERS], "skipped: not in the row"
+    assert blocker not in rows[1], "skipped: not in the row"
 
 
 async def test_only_coordinators_and_organisers_read_the_report(agenda_bot: Harness) -> None:

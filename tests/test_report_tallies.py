@@ -16,7 +16,6 @@ from bot.config.clock import FixedClock
 from bot.domain.agenda import Agenda
 from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
 from storage import Database
-from storage.feedback_results import ANSWERS
 from storage.migrations import MIGRATIONS
 from storage.responses import Askable
 from tests.conftest import BEFORE_THE_WEEK
@@ -66,10 +65,11 @@ async def _tallied(db: Database) -> dict[str, set[tuple]]:
     async with db.serialized() as tx:
         results = tx.feedback
         questionnaire = (await tx.questionnaires.all())[0]
-        rows = [row async for chunk in results.responses(questionnaire) for row in chunk]
+        chunks = [chunk async for chunk in results.responses(questionnaire)]
+        rows = [(int(n), answers) for chunk in chunks for n, answers in zip(chunk.ids, chunk.answers, strict=True)]
         return {
-            "rows": {(row[0], tuple(sorted((key, _in_order(value)) for key, value in row[ANSWERS].items())))
-                     for row in rows},
+            "rows": {(n, tuple(sorted((key, _in_order(value)) for key, value in answers.items())))
+                     for n, answers in rows},
             "answers": {(r.question_id, r.event_id, r.city, int(r.skipped), r.number, r.count)
                         for r in await results.answer_counts()},
             "choices": {(r.question_id, r.event_id, r.city, r.choice_id, r.count)

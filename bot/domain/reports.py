@@ -21,9 +21,9 @@ from storage.feedback_results import (
     AnswerRow,
     ChoiceRow,
     EventTurnout,
-    ReadAhead,
-    ResponseRow,
+    ResponseChunk,
     TextAnswer,
+    TextsAhead,
     TurnoutRow,
 )
 from storage.questionnaires import Question, QuestionKind, Questionnaire
@@ -142,16 +142,16 @@ class Export:
     def with_names(self) -> bool:
         return any(not q.anonymous for q in self.report.questionnaires)
 
-    async def responses(self) -> AsyncIterator[tuple[Questionnaire, list[ResponseRow]]]:
+    async def responses(self) -> AsyncIterator[tuple[Questionnaire, ResponseChunk]]:
         """Every response with an answer, questionnaire by questionnaire, oldest first, in chunks: each a
-        ``storage.feedback_results.ResponseRow`` (answers in the order of the questionnaire's questions)."""
+        ``storage.feedback_results.ResponseChunk``, column by column."""
         event_id = self.report.event.id if self.report.event else None
         for questionnaire in self.report.questionnaires:
-            async for rows in self._tx.feedback.responses(questionnaire, event_id,
-                                                          with_names=not questionnaire.anonymous):
-                yield questionnaire, rows
+            async for chunk in self._tx.feedback.responses(questionnaire, event_id,
+                                                           with_names=not questionnaire.anonymous):
+                yield questionnaire, chunk
 
-    def texts(self, questionnaire: Questionnaire, question: Question) -> ReadAhead:
+    def texts(self, questionnaire: Questionnaire, question: Question) -> TextsAhead:
         """Every free-text answer to a question, event by event (the events in scope, in time order), as
         ``(event id, rows)`` chunks; read from now on, ahead of the caller, until it is read or closed."""
         return self._tx.feedback.texts(question.id, [e.event.id for e in self.report.events],

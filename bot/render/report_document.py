@@ -5,6 +5,7 @@ free-text answers streamed from the database."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import textwrap
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -17,7 +18,7 @@ from bot.render.i18n import Translator
 from bot.render.report_charts import stacked_bars
 from bot.render.report_words import LANGUAGE_MARK, average, choice_labels, city_label, percent
 from bot.render.timefmt import clock_time, day_label, full_date, local_day
-from storage.feedback_results import TextRow
+from storage.feedback_results import TextChunk
 from storage.questionnaires import Question, QuestionKind
 from storage.records import Event
 
@@ -143,7 +144,7 @@ class _Writer:
         self.out.write(_table([t._("City of the respondents"), *head], by_city)
                        + _table([t._("Event"), *head], by_event))
 
-    async def write_texts(self, question: Question, texts: AsyncIterator[tuple[int, list[TextRow]]]) -> None:
+    async def write_texts(self, question: Question, texts: AsyncIterator[tuple[int, TextChunk]]) -> None:
         t = self.t
         tally = self.report.figures.tally(question)
         self.out.write('<p class="meta">' + _e(t.n_("{n} answer", "{n} answers", tally.answered)) + " · " + _e(
@@ -152,20 +153,20 @@ class _Writer:
         current = None
         # What stands around each text, made once for each (language, city): the lines are many.
         around = {(language, city): (f"<li>{mark} ", f" <small>({_e(city_label(t, city))})</small></li>")
-                  for language, mark in LANGUAGE_MARK.items() for city in ("torino", "baltimore", "elsewhere", None)}
-        async for event_id, rows in texts:
+                  for language, mark in LANGUAGE_MARK.items() for city in ("torino", "baltimore", "elsewhere", "")}
+        async for event_id, chunk in texts:
             if event_id != current:
                 if current is not None:
                     self.out.write("</ul>\n")
                 current = event_id
                 event = self.report.event_by_id(current)
                 self.out.write(f"<h4>{_e(self.event_title(event)) if event else ''}</h4>\n<ul class=\"said\">")
-            lines = []
-            for text, language, city, name in rows:
-                before, after = around.get((language, city)) or ("<li>", "</li>")
-                lines.append(f"{before}{_text(text)} — {_text(name)}{after}\n" if name else
-                             f"{before}{_text(text)}{after}\n")
-            self.out.write("".join(lines))
+            plain = ("<li>", "</li>")
+            self.out.write("".join([
+                f"{(a := around.get(where, plain))[0]}{_text(text)} — {_text(name)}{a[1]}\n" if name else
+                f"{(a := around.get(where, plain))[0]}{_text(text)}{a[1]}\n"
+                for where, name, text in zip(zip(chunk.languages, chunk.cities, strict=True), chunk.names,
+                                             chunk.texts, strict=True)]))
         if current is not None:
             self.out.write("</ul>\n")
 
@@ -193,6 +194,7 @@ async def write_document(t: Translator, export: Export, out: IO[str], now: datet
     # The free texts are read from now on, while the figures and the charts are written.
     texts = {question.id: export.texts(questionnaire, question) for questionnaire in report.questionnaires
              for question in questionnaire.questions if question.kind is QuestionKind.TEXT}
+    await asyncio.sleep(0)  # the event loop turns once: the first reads reach SQLite's thread
     try:
         await _write_questions(writer, texts)
     finally:
@@ -201,7 +203,7 @@ async def write_document(t: Translator, export: Export, out: IO[str], now: datet
     out.write("</body>\n</html>\n")
 
 
-async def _write_questions(writer: _Writer, texts: dict[int, AsyncIterator[tuple[int, list[TextRow]]]]) -> None:
+async def _write_questions(writer: _Writer, texts: dict[int, AsyncIterator[tuple[int, TextChunk]]]) -> None:
     t, out, report = writer.t, writer.out, writer.report
     writer.write_turnout()
     for questionnaire in report.questionnaires:

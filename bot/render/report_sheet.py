@@ -29,7 +29,7 @@ from bot.render.xlsx_stream import (
     cell_shared,
     cell_text,
 )
-from storage.feedback_results import ANSWERS, ResponseRow
+from storage.feedback_results import ResponseChunk
 from storage.questionnaires import Question, QuestionKind, Questionnaire
 
 # Excel reads a CSV with the list separator of its language: a semicolon where the comma is the decimal mark.
@@ -54,10 +54,10 @@ class Table:
         for questionnaire in report.questionnaires:
             self._offsets[questionnaire.id] = column
             column += len(questionnaire.questions)
-        self.events = {e.event.id: e.event for e in report.events}
+        self.events = {str(e.event.id): e.event for e in report.events}  # by id as the rows give it (text)
         self.titles = {qn.id: qn.title.get(t.language) for qn in report.questionnaires}
         self.home = zone(report.home_zone)
-        self.cities = {city: city_label(t, city) for city in ("torino", "baltimore", "elsewhere", None)}
+        self.cities = {city or "": city_label(t, city) for city in ("torino", "baltimore", "elsewhere", None)}
         self.languages = {"it": t._("Italian"), "en": t._("English")}
         self._offset_by_hour: dict[int, int] = {}
 
@@ -111,28 +111,28 @@ class Table:
         for questionnaire in self.export.report.questionnaires:
             readers[questionnaire.id] = [self.choices(q) if q.choices else int if q.kind.bounds else (lambda v: v)
                                          for q in questionnaire.questions]
-        async for questionnaire, rows in self.export.responses():
+        async for questionnaire, chunk in self.export.responses():
             column = self.column(questionnaire)
             read = readers[questionnaire.id]
             keys = [str(q.id) for q in questionnaire.questions]
-            for row in rows:
+            for n, given in enumerate(chunk.answers):
                 values: list[Value] = [None] * width
-                values[:self.first_answer] = self._fixed(questionnaire, row)
-                given = row[ANSWERS]
-                for n, key in enumerate(keys):
+                values[:self.first_answer] = self._fixed(questionnaire, chunk, n)
+                for offset, key in enumerate(keys):
                     value = given.get(key)
-                    values[column + n] = None if value is None else read[n](value)
+                    values[column + offset] = None if value is None else read[offset](value)
                 yield values
 
-    def _fixed(self, questionnaire: Questionnaire, row: ResponseRow) -> list[Value]:
-        event = self.events.get(row[1])
+    def _fixed(self, questionnaire: Questionnaire, chunk: ResponseChunk, n: int) -> list[Value]:
+        event = self.events.get(chunk.event_ids[n])
         values: list[Value] = [self.titles[questionnaire.id]] if self.several else []
+        submitted = chunk.submitted[n]
         values += [event.title.get(self.t.language) if event else "",
                    local_day(event.starts_at, event.timezone) if event else None,
-                   self.cities.get(row[3], ""), self.languages.get(row[2], row[2]),
-                   None if row[4] is None else datetime(1970, 1, 1) + timedelta(seconds=self.local_seconds(row[4]))]
+                   self.cities.get(chunk.cities[n], ""), self.languages.get(chunk.languages[n], chunk.languages[n]),
+                   datetime(1970, 1, 1) + timedelta(seconds=self.local_seconds(int(submitted))) if submitted else None]
         if self.export.with_names:
-            values += [row[5], f"@{row[6]}" if row[6] else None]
+            values += [chunk.names[n] or None, f"@{chunk.usernames[n]}" if chunk.usernames[n] else None]
         return values
 
 
@@ -149,23 +149,24 @@ async def write_xlsx(t: Translator, export: Export, out: str | IO[bytes]) -> int
         for questionnaire in export.report.questionnaires:
             leads.answers[questionnaire.id] = _answer_cells(table, sheet, questionnaire)
         with_names = export.with_names
-        async for questionnaire, rows in export.responses():
+        async for questionnaire, chunk in export.responses():
             # Column by column over a chunk of rows, then the rows: a loop of comprehensions costs less than
             # a loop of statements, by the ten thousand rows.
             lead, before = leads.of(questionnaire), EMPTY * (table.column(questionnaire) - table.first_answer)
-            columns = [[lead[r[1], r[3], r[2]] for r in rows], leads.moments([r[4] for r in rows])]
+            columns = [[lead[key] for key in zip(chunk.event_ids, chunk.cities, chunk.languages, strict=True)],
+                       leads.moments(chunk.submitted)]
             if with_names:
-                columns += [[cell_text(r[5]) if r[5] else EMPTY for r in rows],
-                            [cell_text(f"@{r[6]}") if r[6] else EMPTY for r in rows]]
-            given = [r[ANSWERS] for r in rows]
+                columns += [[cell_text(name) if name else EMPTY for name in chunk.names],
+                            [cell_text(f"@{user}") if user else EMPTY for user in chunk.usernames]]
             for key, cell in leads.answers[questionnaire.id]:
                 if cell is cell_text:
-                    columns.append([EMPTY if (text := g.get(key)) is None else cell_text(text) for g in given])
+                    columns.append([EMPTY if (text := given.get(key)) is None else cell_text(text)
+                                    for given in chunk.answers])
                 else:  # cells made once per value, EMPTY for None among them
-                    columns.append([cell(g.get(key)) for g in given])
+                    columns.append([cell(given.get(key)) for given in chunk.answers])
             sheet.write("".join([f'<row r="{n}">{lead}{moment}{before}{"".join(rest)}</row>'
                                  for n, lead, moment, *rest in zip(count(written + 2), *columns)]))
-            written += len(rows)
+            written += len(chunk.ids)
     return written
 
 
@@ -197,7 +198,7 @@ class _LeadCells:
             lead = self._leads[questionnaire.id] = _Made(lambda key: self._lead(questionnaire, *key))
         return lead
 
-    def _lead(self, questionnaire: Questionnaire, event_id: int, city: str | None, language: str) -> str:
+    def _lead(self, questionnaire: Questionnaire, event_id: str, city: str, language: str) -> str:
         table, sheet = self.table, self.sheet
         cells = cell_shared(sheet.shared(table.titles[questionnaire.id])) if table.several else ""
         event = table.events.get(event_id)
@@ -209,9 +210,10 @@ class _LeadCells:
         return (cells + cell_shared(sheet.shared(table.cities.get(city, "")))
                 + cell_shared(sheet.shared(table.languages.get(language, language))))
 
-    def moments(self, moments: list[int | None]) -> list[str]:
+    def moments(self, moments: list[str]) -> list[str]:
+        """Moments given in seconds since 1970 (UTC), as text; '' for none."""
         local = self.table.local_seconds
-        return [EMPTY if s is None else cell_moment(_UNIX_DAY + local(s) / 86400) for s in moments]
+        return [cell_moment(_UNIX_DAY + local(int(s)) / 86400) if s else EMPTY for s in moments]
 
 
 def _answer_cells(table: Table, sheet: SheetWriter,

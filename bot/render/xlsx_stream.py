@@ -73,7 +73,7 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 def xml_text(text: str) -> str:
     """Text as XML character data: escaped, without the control characters XML cannot hold."""
-    if _ILLEGAL.search(text):
+    if not text.isprintable() and _ILLEGAL.search(text):  # isprintable: a quick pass for most texts
         text = _ILLEGAL.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -107,7 +107,7 @@ class SheetWriter:
     """One sheet, its first row frozen as the header, written to ``out`` (a path or a binary file)."""
 
     def __init__(self, out: str | IO[bytes], name: str, widths: Sequence[float]) -> None:
-        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=2)
         self._strings: dict[str, int] = {}
         self._pending: list[str] = []
         self._pending_size = 0
