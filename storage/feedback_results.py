@@ -79,9 +79,10 @@ class TextAnswer:
 
 
 # A chunk of rows comes as one text SQLite builds (see _chunks): its fields one after the other, every row with
-# the same number of fields, FIELD between them all. A response's answers are one field, ITEM between its
-# parts. Any of these in what people wrote is made a space: they are control characters nobody types.
-FIELD, ITEM = "\x1f", "\x1d"
+# the same number of fields, FIELD between them all. Any FIELD in what people wrote is made a space: it is a
+# control character nobody types.
+FIELD = "\x1f"
+FIXED = 7  # the fields of a response before its answers
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ class TextChunk:
 @dataclass(frozen=True)
 class ResponseChunk:
     """Responses as spreadsheet rows, column by column, every field as text ('' for none): the moment each
-    was submitted in seconds since 1970 (UTC); the answers by question id, each the number, the text or the ids
-    of the choices picked, comma-separated (a question skipped or not answered is absent)."""
+    was submitted in seconds since 1970 (UTC); the answers, one column for each question of the questionnaire
+    in its order, each value the number, the text or the ids of the choices picked, comma-separated ('' for a
+    question skipped or not answered)."""
 
     ids: list[str]
     event_ids: list[str]
@@ -107,9 +109,7 @@ class ResponseChunk:
     submitted: list[str]
     names: list[str]
     usernames: list[str]
-    answers: list[dict[str, str]]
-
-
+    answers: list[list[str]]
 
 
 def _event_filter(event_id: int | None, alias: str = "r") -> tuple[str, tuple[int, ...]]:
@@ -192,10 +192,17 @@ class FeedbackResults:
                f"CAST(strftime('%s', r.submitted_at) AS INTEGER), {names[0]}, {names[1]}, r.answers) AS line "
                f"FROM response r{join} WHERE r.questionnaire_id = ? AND r.started AND r.id > ?{where} "
                f"ORDER BY r.id LIMIT {STREAM_CHUNK})")
+        # The answers come in the order of the questions' ids (see storage.migrations._ANSWERS_ROW).
+        by_id = sorted(range(len(questionnaire.questions)), key=lambda n: questionnaire.questions[n].id)
+        place = {n: FIXED + at for at, n in enumerate(by_id)}
+        width = FIXED + len(by_id)
         async for text in _chunks(self._db, sql, lambda _, last: (questionnaire.id, last or 0, *params)):
             fields = text.split(FIELD)
-            yield ResponseChunk(fields[0::8], fields[1::8], fields[2::8], fields[3::8], fields[4::8], fields[5::8],
-                                fields[6::8], [_answers(given) for given in fields[7::8]])
+            if len(fields) % width:
+                raise RuntimeError(f"the answers kept on the responses to questionnaire {questionnaire.slug} do "
+                                   "not match its questions")
+            yield ResponseChunk(*(fields[n::width] for n in range(FIXED)),
+                                [fields[place[n]::width] for n in range(len(by_id))])
 
 
 def _field(expression: str) -> str:
@@ -238,11 +245,6 @@ async def _chunks(db: aiosqlite.Connection, sql: str,
             ahead.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await ahead
-
-
-def _answers(given: str) -> dict[str, str]:
-    pairs = iter(given.split(ITEM)) if given else iter(())
-    return dict(zip(pairs, pairs, strict=False))  # (question id, value) pairs: one iterator, twice
 
 
 class TextsAhead:

@@ -16,15 +16,17 @@ class Migration:
     backfill: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None
 
 
-# A response's answers as one text: question id, group separator (char 29), value, group separator, and so on,
-# for every question answered and not skipped. The value is the number, the text (any group or unit separator
-# in it made a space: storage.feedback_results reads rows of these as fields split by unit separators), or the
-# ids of the choices picked, comma-separated. {response} is the response's id.
-_ANSWERS_ROW = """(SELECT group_concat(a.question_id || char(29) || coalesce(a.number,
-        replace(replace(a.text, char(29), ' '), char(31), ' '),
-        (SELECT group_concat(ac.choice_id) FROM answer_choice ac
-         WHERE ac.response_id = a.response_id AND ac.question_id = a.question_id)), char(29))
-    FROM answer a WHERE a.response_id = {response} AND a.skipped = 0)"""
+# A response's answers as one text: a value for each question of its questionnaire in the order of their ids,
+# unit separator (char 31) between them; the value is the number, the text (any unit separator in it made a
+# space), the ids of the choices picked, comma-separated, or '' for a question skipped or not answered. The
+# values are laid out in the order of the subquery (SQLite concatenates in the order rows come; the tests check
+# it). storage.feedback_results reads rows of these as fields split by unit separators. {response} is the id.
+_ANSWERS_ROW = """(SELECT group_concat(value, char(31)) FROM (SELECT coalesce((SELECT coalesce(a.number,
+        replace(a.text, char(31), ' '), (SELECT group_concat(ac.choice_id) FROM answer_choice ac
+         WHERE ac.response_id = a.response_id AND ac.question_id = a.question_id))
+        FROM answer a WHERE a.response_id = {response} AND a.question_id = q.id AND a.skipped = 0), '') AS value
+    FROM question q WHERE q.questionnaire_id = (SELECT questionnaire_id FROM response WHERE id = {response})
+    ORDER BY q.id))"""
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("people and the agenda", """
@@ -504,7 +506,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     -- alone (the response rows themselves are wide).
     DROP INDEX response_event;
     CREATE INDEX response_event ON response (event_id, language, city);
-    UPDATE response SET answers = {_ANSWERS_ROW.format(response="response.id")};
+    UPDATE response SET answers = {_ANSWERS_ROW.format(response="response.id")} WHERE started;
     CREATE TRIGGER answer_row_given AFTER INSERT ON answer BEGIN
         UPDATE response SET answers = {_ANSWERS_ROW.format(response="NEW.response_id")} WHERE id = NEW.response_id;
     END;
@@ -519,6 +521,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     END;
     CREATE TRIGGER choice_row_unpicked AFTER DELETE ON answer_choice BEGIN
         UPDATE response SET answers = {_ANSWERS_ROW.format(response="OLD.response_id")} WHERE id = OLD.response_id;
+    END;
+    -- A question added to or taken from a questionnaire: every answered response gets a place for it, or loses it.
+    CREATE TRIGGER question_row_added AFTER INSERT ON question BEGIN
+        UPDATE response SET answers = {_ANSWERS_ROW.format(response="response.id")}
+        WHERE questionnaire_id = NEW.questionnaire_id AND started;
+    END;
+    CREATE TRIGGER question_row_removed AFTER DELETE ON question BEGIN
+        UPDATE response SET answers = {_ANSWERS_ROW.format(response="response.id")}
+        WHERE questionnaire_id = OLD.questionnaire_id AND started;
     END;
     """),
 )

@@ -70,7 +70,9 @@ async def test_names_only_when_the_questionnaire_says_so(agenda_bot: Harness) ->
         chunks = [chunk async for _, chunk in export.responses()]
     assert [name for chunk in chunks for name in chunk.names] == ["Giulia", "Mike", "Giulia", ""], \
         "Anna answered nothing: no row"
-    rows = [answers for chunk in chunks for answers in chunk.answers]
+    questions = [str(q.id) for q in questionnaire.questions]
+    rows = [{key: value for key, value in zip(questions, values, strict=True) if value}
+            for chunk in chunks for values in zip(*chunk.answers, strict=True)]
     useful, actors, transfer, blocker, idea = (str(q.id) for q in questionnaire.questions)
     ids = {c.key: str(c.id) for c in questionnaire.questions[1].choices}
     assert rows[0] == {useful: "5", actors: f"{ids['city']},{ids['residents']}", transfer: "8",

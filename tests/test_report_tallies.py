@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from bot.domain.agenda import Agenda
 from bot.domain.agenda_file import EXAMPLE_AGENDA, parse_agenda
 from storage import Database
 from storage.migrations import MIGRATIONS
+from storage.questionnaires import Question, QuestionKind
+from storage.records import Texts
 from storage.responses import Askable
 from tests.conftest import BEFORE_THE_WEEK
-from tests.feedback_data import save_questionnaire
+from tests.feedback_data import VISIT, save_questionnaire
 
 CITIES = ("torino", "baltimore", "elsewhere", None)
 
@@ -66,7 +69,9 @@ async def _tallied(db: Database) -> dict[str, set[tuple]]:
         results = tx.feedback
         questionnaire = (await tx.questionnaires.all())[0]
         chunks = [chunk async for chunk in results.responses(questionnaire)]
-        rows = [(int(n), answers) for chunk in chunks for n, answers in zip(chunk.ids, chunk.answers, strict=True)]
+        keys = [str(q.id) for q in questionnaire.questions]
+        rows = [(int(n), {key: value for key, value in zip(keys, values, strict=True) if value})
+                for chunk in chunks for n, values in zip(chunk.ids, zip(*chunk.answers, strict=True), strict=True)]
         return {
             "rows": {(n, tuple(sorted((key, _in_order(value)) for key, value in answers.items())))
                      for n, answers in rows},
@@ -175,5 +180,23 @@ async def test_a_response_keeps_where_it_was_asked_and_is_never_deleted(tmp_path
                 async with db.transaction() as tx:
                     await tx.connection.execute(change)
         assert await _tallied(db) == await _counted(db)
+    finally:
+        await db.close()
+
+
+async def test_answers_stay_in_their_columns_when_questions_are_added_moved_or_removed(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "ponte.db")
+    try:
+        event_ids = await _events(db)
+        await _people_answer(db, event_ids, random.Random(5), 150)
+        useful, actors, transfer, blocker, idea = VISIT.questions
+        later = Question("later", QuestionKind.SCALE, Texts("Un'altra domanda", "Another question"))
+        await save_questionnaire(db, replace(VISIT, questions=(idea, later, useful, actors, transfer, blocker)))
+        assert await _tallied(db) == await _counted(db), "a new question, and the questions in a new order"
+        await _people_answer(db, event_ids, random.Random(6), 100)
+        unanswered = Question("unasked", QuestionKind.RATING, Texts("Mai chiesta", "Never asked"))
+        await save_questionnaire(db, replace(VISIT, questions=(*VISIT.questions, later, unanswered)))
+        await save_questionnaire(db, replace(VISIT, questions=(*VISIT.questions, later)))
+        assert await _tallied(db) == await _counted(db), "a question nobody answered, taken away"
     finally:
         await db.close()

@@ -114,13 +114,12 @@ class Table:
         async for questionnaire, chunk in self.export.responses():
             column = self.column(questionnaire)
             read = readers[questionnaire.id]
-            keys = [str(q.id) for q in questionnaire.questions]
-            for n, given in enumerate(chunk.answers):
+            for n in range(len(chunk.ids)):
                 values: list[Value] = [None] * width
                 values[:self.first_answer] = self._fixed(questionnaire, chunk, n)
-                for offset, key in enumerate(keys):
-                    value = given.get(key)
-                    values[column + offset] = None if value is None else read[offset](value)
+                for offset, answers in enumerate(chunk.answers):
+                    value = answers[n]
+                    values[column + offset] = read[offset](value) if value else None
                 yield values
 
     def _fixed(self, questionnaire: Questionnaire, chunk: ResponseChunk, n: int) -> list[Value]:
@@ -158,12 +157,11 @@ async def write_xlsx(t: Translator, export: Export, out: str | IO[bytes]) -> int
             if with_names:
                 columns += [[cell_text(name) if name else EMPTY for name in chunk.names],
                             [cell_text(f"@{user}") if user else EMPTY for user in chunk.usernames]]
-            for key, cell in leads.answers[questionnaire.id]:
+            for answers, cell in zip(chunk.answers, leads.answers[questionnaire.id], strict=True):
                 if cell is cell_text:
-                    columns.append([EMPTY if (text := given.get(key)) is None else cell_text(text)
-                                    for given in chunk.answers])
-                else:  # cells made once per value, EMPTY for None among them
-                    columns.append([cell(given.get(key)) for given in chunk.answers])
+                    columns.append([cell_text(text) if text else EMPTY for text in answers])
+                else:  # cells made once per value, EMPTY for '' among them
+                    columns.append([cell(value) for value in answers])
             sheet.write("".join([f'<row r="{n}">{lead}{moment}{before}{"".join(rest)}</row>'
                                  for n, lead, moment, *rest in zip(count(written + 2), *columns)]))
             written += len(chunk.ids)
@@ -174,7 +172,7 @@ class _Made(dict):
     """Cells made once for each value they show, on first use."""
 
     def __init__(self, make: Callable[[object], str]) -> None:
-        super().__init__({None: EMPTY})
+        super().__init__({"": EMPTY})
         self._make = make
 
     def __missing__(self, value: object) -> str:
@@ -188,7 +186,7 @@ class _LeadCells:
     def __init__(self, table: Table, sheet: SheetWriter) -> None:
         self.table = table
         self.sheet = sheet
-        self.answers: dict[int, list[tuple[str, Callable[[str], str]]]] = {}
+        self.answers: dict[int, list[Callable[[str], str]]] = {}
         self._leads: dict[int, _Made] = {}
 
     def of(self, questionnaire: Questionnaire) -> _Made:
@@ -216,20 +214,19 @@ class _LeadCells:
         return [cell_moment(_UNIX_DAY + local(int(s)) / 86400) if s else EMPTY for s in moments]
 
 
-def _answer_cells(table: Table, sheet: SheetWriter,
-                  questionnaire: Questionnaire) -> list[tuple[str, Callable[[str], str]]]:
-    """For each question of a questionnaire, its key in a row's answers and how its answer becomes a cell."""
-    cells: list[tuple[str, Callable[[str], str]]] = []
+def _answer_cells(table: Table, sheet: SheetWriter, questionnaire: Questionnaire) -> list[Callable[[str], str]]:
+    """For each question of a questionnaire, how its answer becomes a cell."""
+    cells: list[Callable[[str], str]] = []
     for question in questionnaire.questions:
         if question.choices:
             words = table.choices(question)
-            cell = _Made(lambda ids, words=words: cell_shared(sheet.shared(words(ids)))).__getitem__
+            cells.append(_Made(lambda ids, words=words: cell_shared(sheet.shared(words(ids)))).__getitem__)
         elif question.kind.bounds:
-            cell = _Made(cell_number).__getitem__
+            cells.append(_Made(cell_number).__getitem__)
         else:
-            cell = cell_text
-        cells.append((str(question.id), cell))
+            cells.append(cell_text)
     return cells
+
 
 
 async def write_csv(t: Translator, export: Export, out: IO[str]) -> int:
