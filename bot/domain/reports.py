@@ -83,6 +83,7 @@ class Figures:
         self._choices: dict[int, list[ChoiceRow]] = {}
         for row in choices:
             self._choices.setdefault(row.question_id, []).append(row)
+        self._by_part: dict[int, dict[tuple[int, str | None], Tally]] = {}
 
     def turnout(self, questionnaire_id: int | None = None, event_id: int | None = None,
                 city: str | None = ALL) -> Turnout:
@@ -91,22 +92,42 @@ class Figures:
         return Turnout(sum(r.asked for r in rows), sum(r.finished for r in rows), sum(r.partly for r in rows))
 
     def tally(self, question: Question, event_id: int | None = None, city: str | None = ALL) -> Tally:
-        def within(row: AnswerRow | ChoiceRow) -> bool:
-            return (event_id is None or row.event_id == event_id) and (city == ALL or row.city == city)
-
         answered = skipped = 0
         counts: dict[int, int] = {}
-        numbers = question.kind.bounds is not None
-        for row in filter(within, self._answers.get(question.id, ())):
-            if row.skipped:
-                skipped += row.count
-                continue
-            answered += row.count
-            if row.number is not None and numbers:
-                counts[row.number] = counts.get(row.number, 0) + row.count
-        for row in filter(within, self._choices.get(question.id, ())):
-            counts[row.choice_id] = counts.get(row.choice_id, 0) + row.count
+        for (part_event, part_city), part in self._parts(question).items():
+            if (event_id is None or part_event == event_id) and (city == ALL or part_city == city):
+                answered += part.answered
+                skipped += part.skipped
+                for value, n in part.counts.items():
+                    counts[value] = counts.get(value, 0) + n
         return Tally(answered, skipped, counts)
+
+    def _parts(self, question: Question) -> dict[tuple[int, str | None], Tally]:
+        """A question's tally in each (event, city), made on first use: a report asks for a question's figures
+        by event and by city, dozens of times."""
+        parts = self._by_part.get(question.id)
+        if parts is not None:
+            return parts
+        answered: dict[tuple[int, str | None], int] = {}
+        skipped: dict[tuple[int, str | None], int] = {}
+        counts: dict[tuple[int, str | None], dict[int, int]] = {}
+        numbers = question.kind.bounds is not None
+        for row in self._answers.get(question.id, ()):
+            where = (row.event_id, row.city)
+            if row.skipped:
+                skipped[where] = skipped.get(where, 0) + row.count
+                continue
+            answered[where] = answered.get(where, 0) + row.count
+            if numbers and row.number is not None:
+                these = counts.setdefault(where, {})
+                these[row.number] = these.get(row.number, 0) + row.count
+        for row in self._choices.get(question.id, ()):
+            these = counts.setdefault((row.event_id, row.city), {})
+            these[row.choice_id] = these.get(row.choice_id, 0) + row.count
+        parts = self._by_part[question.id] = {
+            where: Tally(answered.get(where, 0), skipped.get(where, 0), counts.get(where, {}))
+            for where in answered.keys() | skipped.keys() | counts.keys()}
+        return parts
 
     def cities(self) -> list[str | None]:
         """The cities people were asked in, in the report's order."""

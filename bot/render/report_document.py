@@ -151,9 +151,9 @@ class _Writer:
             t._("{italian} written in Italian, {english} in English", italian=LANGUAGE_MARK["it"],
                 english=LANGUAGE_MARK["en"])) + "</p>\n")
         current = None
-        # What stands around each text, made once for each (language, city): the lines are many.
-        around = {(language, city): (f"<li>{mark} ", f" <small>({_e(city_label(t, city))})</small></li>")
-                  for language, mark in LANGUAGE_MARK.items() for city in ("torino", "baltimore", "elsewhere", "")}
+        # Each line as a %-format for each (language, city), made once: the lines are many.
+        lines = {(language, city): f"<li>{mark} %s <small>({_e(city_label(t, city)).replace('%', '%%')})</small></li>\n"
+                 for language, mark in LANGUAGE_MARK.items() for city in ("torino", "baltimore", "elsewhere", "")}
         async for event_id, chunk in texts:
             if event_id != current:
                 if current is not None:
@@ -161,12 +161,14 @@ class _Writer:
                 current = event_id
                 event = self.report.event_by_id(current)
                 self.out.write(f"<h4>{_e(self.event_title(event)) if event else ''}</h4>\n<ul class=\"said\">")
-            plain = ("<li>", "</li>")
-            self.out.write("".join([
-                f"{(a := around.get(where, plain))[0]}{_text(text)} — {_text(name)}{a[1]}\n" if name else
-                f"{(a := around.get(where, plain))[0]}{_text(text)}{a[1]}\n"
-                for where, name, text in zip(zip(chunk.languages, chunk.cities, strict=True), chunk.names,
-                                             chunk.texts, strict=True)]))
+            line = lines.get
+            if any(chunk.names):  # a questionnaire that is not anonymous
+                said = [f"{_text(text)} — {_text(name)}" if name else _text(text)
+                        for name, text in zip(chunk.names, chunk.texts, strict=True)]
+            else:
+                said = list(map(_text, chunk.texts))
+            self.out.write("".join([line(where, "<li>%s</li>\n") % text for where, text in zip(
+                zip(chunk.languages, chunk.cities, strict=True), said, strict=True)]))
         if current is not None:
             self.out.write("</ul>\n")
 
