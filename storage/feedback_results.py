@@ -165,14 +165,13 @@ class FeedbackResults:
         The first events are asked for at once and read on SQLite's thread while the caller writes what comes
         before them (it only has to let the event loop turn once)."""
         name = _field("p.display_name") if with_names else "NULL"
-        join = " LEFT JOIN participant p ON p.telegram_id = r.participant_id" if with_names else ""
-        # CROSS JOIN: the event's responses first (its index), then each one's answer by its key; left to
-        # itself SQLite would walk every text answer of the question for each event.
-        sql = (f"SELECT group_concat(line, '{FIELD}'), count(*), NULL FROM (SELECT "
-               f"printf('%s{FIELD}%s{FIELD}%s{FIELD}%s', r.language, r.city, {name}, {_field('a.text')}) AS line "
-               f"FROM response r CROSS JOIN answer a ON a.response_id = r.id AND a.question_id = ?{join} "
-               "WHERE r.event_id = ? AND a.skipped = 0 AND a.text IS NOT NULL ORDER BY a.answered_at, a.response_id "
-               f"LIMIT {STREAM_CHUNK} OFFSET ?)")
+        join = (" JOIN response r ON r.id = t.response_id LEFT JOIN participant p ON p.telegram_id = r.participant_id"
+                if with_names else "")
+        # answer_text keeps the texts in this order (question, event, when): each event's are one stretch of it.
+        sql = (f"SELECT group_concat(line, '{FIELD}'), count(*) FROM (SELECT "
+               f"printf('%s{FIELD}%s{FIELD}%s{FIELD}%s', t.language, t.city, {name}, {_field('t.text')}) AS line "
+               f"FROM answer_text t{join} WHERE t.question_id = ? AND t.event_id = ? "
+               f"ORDER BY t.answered_at, t.response_id LIMIT {STREAM_CHUNK} OFFSET ?)")
 
         async def fetch(event_id: int, done: int) -> tuple[str | None, int]:
             rows = await self._db.execute_fetchall(sql, (question_id, event_id, done))

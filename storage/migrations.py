@@ -499,8 +499,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     """),
     # Each response's answers side by side, kept on the response by the triggers below as answers are written,
     # so that the spreadsheet reads one row per response instead of setting every answer side by side (a
-    # GROUP BY over all of them) each time. See _ANSWERS_ROW for the form.
-    Migration("each response's answers side by side, for the coordinators' spreadsheet", f"""
+    # GROUP BY over all of them) each time (see _ANSWERS_ROW for the form); and the free texts in the order the
+    # report document lists them.
+    Migration("each response's answers side by side, and the free texts in order, for the coordinators' files",
+              f"""
     ALTER TABLE response ADD COLUMN answers TEXT;
     -- An event's responses with what the report document lists beside each free text, read from the index
     -- alone (the response rows themselves are wide).
@@ -521,6 +523,37 @@ MIGRATIONS: tuple[Migration, ...] = (
     END;
     CREATE TRIGGER choice_row_unpicked AFTER DELETE ON answer_choice BEGIN
         UPDATE response SET answers = {_ANSWERS_ROW.format(response="OLD.response_id")} WHERE id = OLD.response_id;
+    END;
+    -- The free-text answers again, kept in the order the report document lists them (question, event, when),
+    -- so that it reads each event's texts as one stretch of the table instead of looking up every answer.
+    CREATE TABLE answer_text (
+        question_id  INTEGER NOT NULL,
+        event_id     INTEGER NOT NULL,
+        answered_at  TEXT NOT NULL,
+        response_id  INTEGER NOT NULL,
+        language     TEXT NOT NULL,
+        city         TEXT,
+        text         TEXT NOT NULL,
+        PRIMARY KEY (question_id, event_id, answered_at, response_id)
+    ) WITHOUT ROWID;
+    INSERT INTO answer_text SELECT a.question_id, r.event_id, a.answered_at, a.response_id, r.language, r.city, a.text
+        FROM answer a JOIN response r ON r.id = a.response_id WHERE a.skipped = 0 AND a.text IS NOT NULL;
+    CREATE TRIGGER answer_text_given AFTER INSERT ON answer WHEN NEW.skipped = 0 AND NEW.text IS NOT NULL BEGIN
+        INSERT INTO answer_text SELECT NEW.question_id, r.event_id, NEW.answered_at, NEW.response_id, r.language,
+            r.city, NEW.text FROM response r WHERE r.id = NEW.response_id;
+    END;
+    CREATE TRIGGER answer_text_changed AFTER UPDATE OF question_id, response_id, text, skipped, answered_at ON answer
+    BEGIN
+        DELETE FROM answer_text WHERE (question_id, event_id, answered_at, response_id) =
+            (SELECT OLD.question_id, r.event_id, OLD.answered_at, OLD.response_id FROM response r
+             WHERE r.id = OLD.response_id);
+        INSERT INTO answer_text SELECT NEW.question_id, r.event_id, NEW.answered_at, NEW.response_id, r.language,
+            r.city, NEW.text FROM response r WHERE r.id = NEW.response_id AND NEW.skipped = 0 AND NEW.text IS NOT NULL;
+    END;
+    CREATE TRIGGER answer_text_taken_back AFTER DELETE ON answer WHEN OLD.text IS NOT NULL BEGIN
+        DELETE FROM answer_text WHERE (question_id, event_id, answered_at, response_id) =
+            (SELECT OLD.question_id, r.event_id, OLD.answered_at, OLD.response_id FROM response r
+             WHERE r.id = OLD.response_id);
     END;
     -- A question added to or taken from a questionnaire: every answered response gets a place for it, or loses it.
     CREATE TRIGGER question_row_added AFTER INSERT ON question BEGIN

@@ -32,6 +32,8 @@ COUNTED = {
                "JOIN response r ON r.id = a.response_id GROUP BY 1, 2, 3, 4, 5",
     "choices": "SELECT ac.question_id, r.event_id, r.city, ac.choice_id, count(*) FROM answer_choice ac "
                "JOIN response r ON r.id = ac.response_id GROUP BY 1, 2, 3, 4",
+    "texts": "SELECT a.question_id, r.event_id, a.answered_at, a.response_id, r.language, r.city, a.text FROM answer a "
+             "JOIN response r ON r.id = a.response_id WHERE a.skipped = 0 AND a.text IS NOT NULL",
     "turnout": "SELECT r.questionnaire_id, r.event_id, r.city, count(*), count(r.submitted_at), "
                "sum(r.submitted_at IS NULL AND EXISTS (SELECT 1 FROM answer a WHERE a.response_id = r.id)) "
                "FROM response r GROUP BY 1, 2, 3",
@@ -72,7 +74,9 @@ async def _tallied(db: Database) -> dict[str, set[tuple]]:
         keys = [str(q.id) for q in questionnaire.questions]
         rows = [(int(n), {key: value for key, value in zip(keys, values, strict=True) if value})
                 for chunk in chunks for n, values in zip(chunk.ids, zip(*chunk.answers, strict=True), strict=True)]
+        texts = {tuple(row) for row in await tx.connection.execute_fetchall("SELECT * FROM answer_text")}
         return {
+            "texts": texts,
             "rows": {(n, tuple(sorted((key, _in_order(value)) for key, value in answers.items())))
                      for n, answers in rows},
             "answers": {(r.question_id, r.event_id, r.city, int(r.skipped), r.number, r.count)

@@ -26,7 +26,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"  # a format code: Excel shows it the same in every language
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 EMPTY = "<c/>"  # a cell with nothing in it, holding its column
-CHUNK = 1 << 20  # characters of sheet XML handed to the compressing thread at a time
+CHUNK = 1 << 18  # characters of sheet XML handed to the compressing thread at a time
 _EPOCH = date(1899, 12, 30)  # Excel's day 0 (for every date after 1 March 1900)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed anywhere in XML 1.0
 
@@ -143,7 +143,7 @@ class SheetWriter:
         data = "".join(self._pending).encode("utf-8")
         self._pending, self._pending_size = [], 0
         self._sent = [f for f in self._sent if not f.done()]
-        if len(self._sent) > 2:  # no more than a few chunks waiting: memory stays flat however long the sheet
+        if len(self._sent) > 8:  # no more than a few chunks waiting: memory stays flat however long the sheet
             self._sent.pop(0).result()
         self._sent.append(self._worker.submit(self._sheet.write, data))
 
