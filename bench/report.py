@@ -16,7 +16,7 @@ skipped), 10% from questionnaires left part way (4 answers); some people asked n
 
 The last line is one JSON object.
 
-    python bench/report.py [--respondents 5000] [--answers 100000] [--events 20] [--rounds 5]
+    python bench/report.py [--respondents 5000] [--answers 100000] [--events 20] [--rounds 9]
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=5000)
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--language", choices=("it", "en"), default="it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
