@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import count
 from typing import IO
 
@@ -20,11 +20,11 @@ from bot.render.report_words import city_label
 from bot.render.timefmt import city_name, local_day
 from bot.render.xlsx_stream import (
     BOLD,
+    DATE_TIME,
     EMPTY,
     FORMULA_LEADS,
     SheetWriter,
     cell_day,
-    cell_moment,
     cell_number,
     cell_shared,
     cell_text,
@@ -59,7 +59,7 @@ class Table:
         self.home = zone(report.home_zone)
         self.cities = {city or "": city_label(t, city) for city in ("torino", "baltimore", "elsewhere", None)}
         self.languages = {"it": t._("Italian"), "en": t._("English")}
-        self._offset_by_hour: dict[int, int] = {}
+        self.offsets = _HourOffsets(self.home)  # seconds to add to UTC, by hour since 1970
 
     def header(self) -> list[str]:
         t = self.t
@@ -82,14 +82,8 @@ class Table:
         return self._offsets[questionnaire.id]
 
     def local_seconds(self, seconds: int) -> int:
-        """A moment (seconds since 1970, UTC) as the exchange's home clock reads it, in seconds since 1970;
-        the zone's offset is looked up once an hour of moments (clocks change on the hour)."""
-        hour = seconds // 3600
-        offset = self._offset_by_hour.get(hour)
-        if offset is None:
-            moment = datetime.fromtimestamp(hour * 3600, UTC).astimezone(self.home)
-            offset = self._offset_by_hour[hour] = int(moment.utcoffset().total_seconds())
-        return seconds + offset
+        """A moment (seconds since 1970, UTC) as the exchange's home clock reads it, in seconds since 1970."""
+        return seconds + self.offsets[seconds // 3600]
 
     def choices(self, question: Question) -> Callable[[str], str]:
         """The labels of the choices picked (ids, comma-separated), in the question's order, ``; ``-joined."""
@@ -170,6 +164,20 @@ async def write_xlsx(t: Translator, export: Export, out: str | IO[bytes]) -> int
     return written
 
 
+class _HourOffsets(dict):
+    """A time zone's offset from UTC in seconds, by hour since 1970 (clocks change on the hour), looked up
+    once for each hour."""
+
+    def __init__(self, home: tzinfo) -> None:
+        super().__init__()
+        self._home = home
+
+    def __missing__(self, hour: int) -> int:
+        moment = datetime.fromtimestamp(hour * 3600, UTC).astimezone(self._home)
+        offset = self[hour] = int(moment.utcoffset().total_seconds())
+        return offset
+
+
 class _Made(dict):
     """Cells made once for each value they show, on first use."""
 
@@ -211,9 +219,13 @@ class _LeadCells:
                 + cell_shared(sheet.shared(table.languages.get(language, language))))
 
     def moments(self, moments: list[str]) -> list[str]:
-        """Moments given in seconds since 1970 (UTC), as text; '' for none."""
-        local = self.table.local_seconds
-        return [cell_moment(_UNIX_DAY + local(int(s)) / 86400) if s else EMPTY for s in moments]
+        """Moments given in seconds since 1970 (UTC), as text ('' for none), as cells of Excel's day number in
+        the home zone, at full precision (Excel reads back the very second), shown to the minute. The sum is
+        written out, not called for: tens of thousands of them."""
+        offsets = self.table.offsets
+        return [EMPTY if not s else
+                f'<c s="{DATE_TIME}"><v>{_UNIX_DAY + (t + offsets[t // 3600]) / 86400!r}</v></c>'
+                for s in moments for t in (int(s or 0),)]
 
 
 def _answer_cells(table: Table, sheet: SheetWriter, questionnaire: Questionnaire) -> list[Callable[[str], str]]:
