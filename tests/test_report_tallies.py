@@ -61,8 +61,12 @@ async def _counted(db: Database) -> dict[str, set[tuple]]:
             given.setdefault(response_id, {})[str(question_id)] = value
         started = {row[0] for row in await tx.connection.execute_fetchall(
             "SELECT DISTINCT response_id FROM answer")}
-        counted["rows"] = {(response_id, tuple(sorted(given.get(response_id, {}).items())))
-                           for response_id in started}
+        counted["listed"] = sorted(tuple(row) for row in await tx.connection.execute_fetchall(
+            "SELECT a.question_id, r.event_id, r.language, coalesce(r.city, ''), a.text FROM answer a "
+            "JOIN response r ON r.id = a.response_id JOIN question q ON q.id = a.question_id "
+            "WHERE a.skipped = 0 AND a.text IS NOT NULL AND q.kind = 'text'"))
+        counted["rows"] = sorted((response_id, tuple(sorted(given.get(response_id, {}).items())))
+                                 for response_id in started)
         return counted
 
 
@@ -75,10 +79,18 @@ async def _tallied(db: Database) -> dict[str, set[tuple]]:
         rows = [(int(n), {key: value for key, value in zip(keys, values, strict=True) if value})
                 for chunk in chunks for n, values in zip(chunk.ids, zip(*chunk.answers, strict=True), strict=True)]
         texts = {tuple(row) for row in await tx.connection.execute_fetchall("SELECT * FROM answer_text")}
+        events = [row[0] for row in await tx.connection.execute_fetchall("SELECT id FROM event")]
+        listed = []
+        for question in questionnaire.questions:
+            if question.kind is QuestionKind.TEXT:
+                async for event_id, chunk in results.texts(question.id, events):
+                    listed += [(question.id, event_id, language, city, text) for language, city, text in
+                               zip(chunk.languages, chunk.cities, chunk.texts, strict=True)]
         return {
             "texts": texts,
-            "rows": {(n, tuple(sorted((key, _in_order(value)) for key, value in answers.items())))
-                     for n, answers in rows},
+            "listed": sorted(listed),
+            "rows": sorted((n, tuple(sorted((key, _in_order(value)) for key, value in answers.items())))
+                           for n, answers in rows),
             "answers": {(r.question_id, r.event_id, r.city, int(r.skipped), r.number, r.count)
                         for r in await results.answer_counts()},
             "choices": {(r.question_id, r.event_id, r.city, r.choice_id, r.count)
@@ -139,7 +151,10 @@ def _in_order(value: str) -> str:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-async def test_the_counts_always_equal_the_answers(tmp_path: Path, seed: int) -> None:
+async def test_the_counts_always_equal_the_answers(tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    if seed == 3:  # the files' rows read in many small chunks
+        monkeypatch.setattr("storage.feedback_results.FIRST_CHUNK", 2)
+        monkeypatch.setattr("storage.feedback_results.STREAM_CHUNK", 3)
     db = await Database.open(tmp_path / "ponte.db")
     try:
         event_ids = await _events(db)
