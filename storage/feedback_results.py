@@ -9,7 +9,6 @@ selected only when asked for (a questionnaire that is not anonymous): an anonymo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -205,6 +204,18 @@ class FeedbackResults:
                                 [fields[place[n]::width] for n in range(len(by_id))])
 
 
+async def _drop(reads: list[asyncio.Future]) -> None:
+    """Reads no longer wanted: cancelled and waited for (a cancellation of the caller still reaches it), their
+    failures taken as seen: nobody needs to hear of them."""
+    for read in reads:
+        read.cancel()
+    if reads:
+        await asyncio.wait(reads)
+    for read in reads:
+        if not read.cancelled():
+            read.exception()
+
+
 def _field(expression: str) -> str:
     """A text people wrote, as a field of a chunk's text: FIELD in it (if ever) as a space."""
     return (f"CASE WHEN instr({expression}, char(31)) THEN replace({expression}, char(31), ' ') "
@@ -241,10 +252,7 @@ async def _chunks(db: aiosqlite.Connection, sql: str, params: Callable[[int, int
             await asyncio.sleep(0)  # let the read of the next chunk start before this one is written
             yield text
     finally:
-        if not ahead.done():
-            ahead.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await ahead
+        await _drop([ahead])
 
 
 class TextsAhead:
@@ -289,11 +297,8 @@ class TextsAhead:
         raise StopAsyncIteration
 
     async def aclose(self) -> None:
-        while self._pending:
-            _, _, asked = self._pending.popleft()
-            asked.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asked
+        await _drop([asked for _, _, asked in self._pending])
+        self._pending.clear()
 
 
 def _texts_select(with_names: bool) -> str:

@@ -3,14 +3,21 @@ such; names read only when the questionnaire is not anonymous; coordinators and 
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from datetime import timedelta
 
+import openpyxl
 import pytest
 
 from bot.domain.reports import ExportFormat, UnknownEventError
 from bot.domain.roles import NotAllowedError
+from bot.render.i18n import translator
+from bot.render.report_sheet import write_xlsx
+from storage.records import Texts
 from tests.conftest import BEFORE_THE_WEEK, ORGANISER
-from tests.feedback_data import SKIP, respond, save_questionnaire
+from tests.feedback_data import SKIP, USEFUL, respond, save_questionnaire
+from tests.feedback_data import VISIT as AFTER_THE_VISIT
 from tests.harness import Harness
 
 VISIT, WORKSHOP = "roccafranca-visit", "collaborative-services"
@@ -100,3 +107,27 @@ async def test_every_export_is_in_the_audit_log(agenda_bot: Harness) -> None:
     async with agenda_bot.services.db.serialized() as tx:
         [entry] = [e for e in await tx.audit.latest(5) if e.action == "export"]
     assert (entry.actor_id, entry.action, entry.detail) == (ORGANISER, "export", {"format": "xlsx", "event": VISIT})
+
+
+async def test_a_spreadsheet_of_two_questionnaires_one_with_names_keeps_every_column(agenda_bot: Harness) -> None:
+    db = agenda_bot.services.db
+    visit = await save_questionnaire(db)
+    talks = await save_questionnaire(db, replace(AFTER_THE_VISIT, slug="after-the-talk", questions=(USEFUL,),
+                                                 title=Texts("Dopo il talk", "After the talk")), anonymous=False)
+    await respond(db, visit, VISIT, 1, name="Giulia", answers={"useful": 5, "blocker": ("rules",)})
+    await respond(db, talks, WORKSHOP, 2, language="en", city="baltimore", name="Bruno",
+                  answers={"useful": 3})
+    async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.XLSX) as export:
+        out = io.BytesIO()
+        assert await write_xlsx(translator("en"), export, out) == 2
+    header, *rows = openpyxl.load_workbook(out).active.iter_rows(values_only=True)
+    column = {name: n for n, name in enumerate(header)}
+    assert header[0] == "Questionnaire" and "Name" in column and header.count("How useful was the visit?") == 2
+    by_title = {row[0]: row for row in rows}
+    bruno, giulia = by_title["After the talk"], by_title["After the visit"]
+    assert bruno[column["Name"]] == "Bruno" and bruno[column["Telegram username"]] is None
+    assert bruno[len(header) - 1] == 3, "the second questionnaire's answer in its own column, the last"
+    assert giulia[column["Name"]] is None, "the first questionnaire is anonymous"
+    assert giulia[header.index("How useful was the visit?")] == 5 and giulia[column["What would block it?"]] == "Rules"
+    assert giulia[len(header) - 1] is None
+    assert all(value is None for value in bruno[column["Telegram username"] + 1:len(header) - 1])

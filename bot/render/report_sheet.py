@@ -146,7 +146,7 @@ async def write_xlsx(t: Translator, export: Export, out: str | IO[bytes]) -> int
             # Column by column over a chunk of rows (map and comprehensions loop in C, or nearly), then each
             # row with one %-format: by the ten thousand rows, statements in a Python loop cost several times
             # more.
-            before = EMPTY * (table.column(questionnaire) - table.first_answer)
+            before = EMPTY * (table.column(questionnaire) - table.first_answer)  # no % in it: a row's format
             columns = [list(map(leads.of(questionnaire).__getitem__,
                                 zip(chunk.event_ids, chunk.cities, chunk.languages, strict=True))),
                        leads.moments(chunk.submitted)]
@@ -158,7 +158,9 @@ async def write_xlsx(t: Translator, export: Export, out: str | IO[bytes]) -> int
                     columns.append([cell_text(text) if text else EMPTY for text in answers])
                 else:  # cells made once per value, EMPTY for '' among them
                     columns.append(list(map(cell, answers)))
-            row = f'<row r="%d">%s%s{before.replace("%", "%%")}{"%s" * (len(columns) - 2)}</row>'
+            # The columns of the questionnaires before this one stand between who answered and the answers.
+            leading = 2 + 2 * with_names
+            row = f'<row r="%d">{"%s" * leading}{before}{"%s" * (len(columns) - leading)}</row>'
             sheet.write("".join([row % cells for cells in zip(count(written + 2), *columns)]))
             written += len(chunk.ids)
     return written

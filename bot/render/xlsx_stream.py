@@ -13,11 +13,13 @@ that looks like a formula is stored as text with Excel's quote prefix, so it is 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
+from os import PathLike
 from typing import IO
 
 # Cell styles: their order in styles.xml's cellXfs.
@@ -104,20 +106,28 @@ def cell_day(day: date) -> str:
 
 
 class SheetWriter:
-    """One sheet, its first row frozen as the header, written to ``out`` (a path or a binary file)."""
+    """One sheet, its first row frozen as the header, written to ``out`` (a path or a binary file). A failure
+    anywhere (the disk full, say) is the error raised, with the thread stopped and the file closed."""
 
-    def __init__(self, out: str | IO[bytes], name: str, widths: Sequence[float]) -> None:
-        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=2)
+    def __init__(self, out: str | PathLike | IO[bytes], name: str, widths: Sequence[float]) -> None:
+        # A path is opened here, so that a failure can always close it: a zip whose sheet failed half-way
+        # cannot be closed through zipfile.
+        self._own = open(out, "wb") if isinstance(out, str | PathLike) else None  # noqa: SIM115
         self._strings: dict[str, int] = {}
         self._pending: list[str] = []
         self._pending_size = 0
         self._sent: list[Future] = []
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx")
-        for part, xml in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _ROOT_RELS),
-                          ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS), ("xl/styles.xml", _STYLES),
-                          ("xl/workbook.xml", _workbook(name))):
-            self._zip.writestr(part, xml)
-        self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        try:
+            self._zip = zipfile.ZipFile(self._own or out, "w", zipfile.ZIP_DEFLATED, compresslevel=2)
+            for part, xml in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _ROOT_RELS),
+                              ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS), ("xl/styles.xml", _STYLES),
+                              ("xl/workbook.xml", _workbook(name))):
+                self._zip.writestr(part, xml)
+            self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        except BaseException:
+            self._abandon()
+            raise
         columns = "".join(f'<col min="{n}" max="{n}" width="{width}" customWidth="1"/>'
                           for n, width in enumerate(widths, start=1))
         self.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
@@ -142,7 +152,10 @@ class SheetWriter:
     def _send(self) -> None:
         data = "".join(self._pending).encode("utf-8")
         self._pending, self._pending_size = [], 0
-        self._sent = [f for f in self._sent if not f.done()]
+        for sent in self._sent:
+            if sent.done():
+                sent.result()  # a chunk that could not be written fails the file now, never silently
+        self._sent = [sent for sent in self._sent if not sent.done()]
         if len(self._sent) > 8:  # no more than a few chunks waiting: memory stays flat however long the sheet
             self._sent.pop(0).result()
         self._sent.append(self._worker.submit(self._sheet.write, data))
@@ -159,9 +172,21 @@ class SheetWriter:
             self._zip.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                                f'<sst xmlns="{_MAIN}" count="{len(self._strings)}" '
                                f'uniqueCount="{len(self._strings)}">{strings}</sst>')
-        finally:
-            self._worker.shutdown()
             self._zip.close()
+        except BaseException:
+            self._abandon()
+            raise
+        self._worker.shutdown()
+        if self._own is not None:
+            self._own.close()
+
+    def _abandon(self) -> None:
+        """After a failure: stop the thread and close what is open; the failure itself is what is raised."""
+        self._worker.shutdown(cancel_futures=True)
+        for opened in ("_sheet", "_zip", "_own"):
+            with contextlib.suppress(Exception):
+                if getattr(self, opened, None) is not None:
+                    getattr(self, opened).close()
 
     def __enter__(self) -> SheetWriter:
         return self
@@ -169,12 +194,8 @@ class SheetWriter:
     def __exit__(self, *failure: object) -> None:
         if failure[0] is None:
             self.close()
-        else:  # the file is not worth finishing: free the thread and the file handle, keep the error
-            self._worker.shutdown(cancel_futures=True)
-            try:
-                self._sheet.close()
-            finally:
-                self._zip.close()
+        else:  # the file is not worth finishing
+            self._abandon()
 
 
 def _workbook(name: str) -> str:
