@@ -75,6 +75,17 @@ class Transaction:
         self.responses = ResponseRepository(connection)
         self.personal_data = PersonalDataRepository(connection)
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """Reads that see the database as it was at the first of them, for a file read in many queries while
+        the bot (perhaps another process) goes on writing: a read transaction, which in WAL mode holds back no
+        writer. Only inside ``Database.serialized``, and for reads only."""
+        await self.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            await self.connection.execute("COMMIT")
+
 
 class Database:
     """Owns the connection. Every transaction holds an asyncio lock: coroutines sharing one aiosqlite

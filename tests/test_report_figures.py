@@ -4,6 +4,7 @@ such; names read only when the questionnaire is not anonymous; coordinators and 
 from __future__ import annotations
 
 import io
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 
@@ -131,3 +132,27 @@ async def test_a_spreadsheet_of_two_questionnaires_one_with_names_keeps_every_co
     assert giulia[header.index("How useful was the visit?")] == 5 and giulia[column["What would block it?"]] == "Rules"
     assert giulia[len(header) - 1] is None
     assert all(value is None for value in bruno[column["Telegram username"] + 1:len(header) - 1])
+
+
+async def test_a_file_is_read_from_one_state_of_the_answers(agenda_bot: Harness,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    questionnaire = await _answers(agenda_bot)
+    monkeypatch.setattr("storage.feedback_results.FIRST_CHUNK", 1)
+    monkeypatch.setattr("storage.feedback_results.STREAM_CHUNK", 1)
+    seen = []
+    async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.XLSX) as export:
+        async for _, chunk in export.responses():
+            seen += chunk.ids
+            if len(seen) == 1:  # someone answers meanwhile, through another connection (another process)
+                with sqlite3.connect(agenda_bot.services.db.path) as other:
+                    event_id = other.execute("SELECT id FROM event WHERE slug = ?", (VISIT,)).fetchone()[0]
+                    response_id = other.execute(
+                        "INSERT INTO response (questionnaire_id, event_id, language, city, asked_at, closes_at) "
+                        "VALUES (?, ?, 'it', 'torino', '2027-01-11 09:00:00', '2027-01-25 09:00:00') RETURNING id",
+                        (questionnaire.id, event_id)).fetchone()[0]
+                    other.execute("INSERT INTO answer (response_id, question_id, number, answered_at) "
+                                  "VALUES (?, ?, 4, '2027-01-11 09:05:00')",
+                                  (response_id, questionnaire.questions[0].id))
+    assert len(seen) == 4, "the four responses answered when the file began, and not the one answered meanwhile"
+    report = await agenda_bot.services.reports.summary(ORGANISER)
+    assert report.figures.turnout().asked == 6, "the next report has it"

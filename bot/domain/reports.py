@@ -204,16 +204,19 @@ class Reports:
                      slug: str | None = None) -> AsyncIterator[Export]:
         """Every export of the answers passes here, from the chat and from the command line (requester None:
         whoever runs ``ponte report`` holds the database file itself), and this is the one place where the
-        audit log records it. The database is held while the file is written: the rows stream from it."""
+        audit log records it. The database is held while the file is written: the rows stream from it, all
+        read from one state of the database."""
         if requester_id is not None:
             self._roles.require_coordinator(requester_id)
         async with self._db.serialized() as tx:
-            export = Export(await self._report(tx, slug, 0), tx)
             # One statement, committed on its own (the connection is held without BEGIN): the record of the
             # export is kept even when writing the file fails half-way.
             await note(tx, self._clock, requester_id, AuditAction.EXPORT,
                        {"format": what.value, "event": slug or "all"})
-            yield export
+            # The figures and every chunk of rows from one state of the answers, however long the file takes
+            # while people go on answering (in the bot, or in another process beside `ponte report`).
+            async with tx.snapshot():
+                yield Export(await self._report(tx, slug, 0), tx)
 
     async def _report(self, tx: Transaction, slug: str | None, recent: int) -> FeedbackReport:
         event = None
