@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -188,26 +190,30 @@ async def test_a_database_from_before_the_counts_is_counted_on_upgrade(
         await db.close()
 
 
-async def test_a_response_keeps_where_it_was_asked_and_is_never_deleted(tmp_path: Path) -> None:
+@asynccontextmanager
+async def _answered(tmp_path: Path, seed: int, steps: int) -> AsyncIterator[tuple[Database, list[int]]]:
+    """A database with the example agenda and ``steps`` of people answering, and its events' ids."""
     db = await Database.open(tmp_path / "ponte.db")
     try:
         event_ids = await _events(db)
-        await _people_answer(db, event_ids, random.Random(4), 50)
+        await _people_answer(db, event_ids, random.Random(seed), steps)
+        yield db, event_ids
+    finally:
+        await db.close()
+
+
+async def test_a_response_keeps_where_it_was_asked_and_is_never_deleted(tmp_path: Path) -> None:
+    async with _answered(tmp_path, 4, 50) as (db, _):
         for change in ("UPDATE response SET city = 'elsewhere' WHERE city IS NOT 'elsewhere'",
                        "UPDATE response SET event_id = event_id + 1", "DELETE FROM response"):
             with pytest.raises(sqlite3.IntegrityError):
                 async with db.transaction() as tx:
                     await tx.connection.execute(change)
         assert await _tallied(db) == await _counted(db)
-    finally:
-        await db.close()
 
 
 async def test_answers_stay_in_their_columns_when_questions_are_added_moved_or_removed(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "ponte.db")
-    try:
-        event_ids = await _events(db)
-        await _people_answer(db, event_ids, random.Random(5), 150)
+    async with _answered(tmp_path, 5, 150) as (db, event_ids):
         useful, actors, transfer, blocker, idea = VISIT.questions
         later = Question("later", QuestionKind.SCALE, Texts("Un'altra domanda", "Another question"))
         await save_questionnaire(db, replace(VISIT, questions=(idea, later, useful, actors, transfer, blocker)))
@@ -217,5 +223,3 @@ async def test_answers_stay_in_their_columns_when_questions_are_added_moved_or_r
         await save_questionnaire(db, replace(VISIT, questions=(*VISIT.questions, later, unanswered)))
         await save_questionnaire(db, replace(VISIT, questions=(*VISIT.questions, later)))
         assert await _tallied(db) == await _counted(db), "a question nobody answered, taken away"
-    finally:
-        await db.close()
