@@ -1,10 +1,11 @@
-"""What people answered after the events, read for the coordinators' report: counts grouped in SQL, and the
-answers themselves streamed row by row for the files. Read-only.
+"""What people answered after the events, read for the coordinators' report: the counts, and the answers
+themselves streamed a chunk at a time for the files. Read-only.
 
-The counts come from the tallies the database keeps by (question, event, city) as answers are written (see
-the migration "running counts of the answers"), so that the whole programme, one event or one city are sums
-over a few hundred rows, never a pass over every answer. Names are
-selected only when asked for (a questionnaire that is not anonymous): an anonymous report never reads them."""
+Both come from what the database keeps as answers are written (the migrations "running counts of the answers"
+and "each response's answers side by side"): counts by (question, event, city), so that the whole programme,
+one event or one city are sums over a few hundred rows, never a pass over every answer; each response's
+answers side by side; the free texts in the order the document lists them. Names are selected only when asked
+for (a questionnaire that is not anonymous): an anonymous report never reads them."""
 
 from __future__ import annotations
 
