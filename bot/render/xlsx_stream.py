@@ -81,14 +81,9 @@ def xml_text(text: str) -> str:
 
 
 def cell_text(text: str) -> str:
-    """A text stored in the cell itself (an answer: seldom repeated). xml_text's work is written out here:
-    one call less for each of tens of thousands of answers."""
-    if not text.isprintable() and _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if text.startswith(FORMULA_LEADS):
-        return f'<c s="{QUOTED}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
+    """A text stored in the cell itself (an answer: seldom repeated)."""
+    style = f' s="{QUOTED}"' if text.startswith(FORMULA_LEADS) else ""
+    return f'<c{style} t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
 
 
 def cell_shared(index: int, style: int = PLAIN) -> str:
