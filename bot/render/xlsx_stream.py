@@ -1,6 +1,6 @@
 """A spreadsheet written as it is read: the few parts of an .xlsx (Office Open XML, ECMA-376 part 1) that one
-sheet of texts, numbers and dates needs. The sheet's rows go into the zip as they come, compressed on a thread
-of their own while the next rows are put together.
+sheet of texts, numbers and dates needs. The sheet's rows go into the zip (bot.render.zip_stream) as they come,
+compressed on a thread of their own while the next rows are put together.
 
 Why not openpyxl for this sheet: the answers of a whole programme are tens of thousands of rows, and openpyxl's
 write-only mode builds an object and an XML element for every cell, 3.5 s for the 225,000 cells of
@@ -8,19 +8,21 @@ bench/report.py. Here a row is one string. openpyxl still writes the small /atte
 every file written here back with it.
 
 The caller builds each row with the cell functions below (``cell_*``), in column order: a cell's reference is
-optional in the format (ECMA-376 part 1, 18.3.1.4), each cell is the next column, and EMPTY holds a gap. A text
+optional in the format (ECMA-376 part 1, 18.3.1.4), each cell is the next column, and EMPTY holds a gap; so is
+a row's (18.3.1.73), each row is the next one. A text
 that looks like a formula is stored as text with Excel's quote prefix, so it is shown and never run."""
 
 from __future__ import annotations
 
 import contextlib
 import re
-import zipfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from os import PathLike
 from typing import IO
+
+from bot.render.zip_stream import ZipStream
 
 # Cell styles: their order in styles.xml's cellXfs.
 PLAIN, BOLD, DATE, DATE_TIME, QUOTED = range(5)
@@ -105,8 +107,8 @@ class SheetWriter:
     anywhere (the disk full, say) is the error raised, with the thread stopped and the file closed."""
 
     def __init__(self, out: str | PathLike | IO[bytes], name: str, widths: Sequence[float]) -> None:
-        # A path is opened here, so that a failure can always close it: a zip whose sheet failed half-way
-        # cannot be closed through zipfile.
+        # A path is opened here, so that a failure can always close it (a zip abandoned half-way is just
+        # left unfinished).
         self._own = open(out, "wb") if isinstance(out, str | PathLike) else None  # noqa: SIM115
         self._strings: dict[str, int] = {}
         self._pending: list[str] = []
@@ -114,12 +116,12 @@ class SheetWriter:
         self._sent: list[Future] = []
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx")
         try:
-            self._zip = zipfile.ZipFile(self._own or out, "w", zipfile.ZIP_DEFLATED, compresslevel=2)
+            self._zip = ZipStream(self._own or out)
             for part, xml in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _ROOT_RELS),
                               ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS), ("xl/styles.xml", _STYLES),
                               ("xl/workbook.xml", _workbook(name))):
-                self._zip.writestr(part, xml)
-            self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+                self._zip.writestr(part, xml.encode())
+            self._zip.begin("xl/worksheets/sheet1.xml")
         except BaseException:
             self._abandon()
             raise
@@ -153,7 +155,7 @@ class SheetWriter:
         self._sent = [sent for sent in self._sent if not sent.done()]
         if len(self._sent) > 8:  # no more than a few chunks waiting: memory stays flat however long the sheet
             self._sent.pop(0).result()
-        self._sent.append(self._worker.submit(self._sheet.write, data))
+        self._sent.append(self._worker.submit(self._zip.write, data))
 
     def close(self) -> None:
         """The end of the sheet and the shared strings; the file is complete once this returns."""
@@ -162,11 +164,11 @@ class SheetWriter:
             self._send()
             for sent in self._sent:
                 sent.result()
-            self._sheet.close()
+            self._zip.end()
             strings = "".join(f'<si><t xml:space="preserve">{xml_text(s)}</t></si>' for s in self._strings)
             self._zip.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                                f'<sst xmlns="{_MAIN}" count="{len(self._strings)}" '
-                               f'uniqueCount="{len(self._strings)}">{strings}</sst>')
+                               f'uniqueCount="{len(self._strings)}">{strings}</sst>'.encode())
             self._zip.close()
         except BaseException:
             self._abandon()
@@ -178,10 +180,9 @@ class SheetWriter:
     def _abandon(self) -> None:
         """After a failure: stop the thread and close what is open; the failure itself is what is raised."""
         self._worker.shutdown(cancel_futures=True)
-        for opened in ("_sheet", "_zip", "_own"):
+        if self._own is not None:
             with contextlib.suppress(Exception):
-                if getattr(self, opened, None) is not None:
-                    getattr(self, opened).close()
+                self._own.close()
 
     def __enter__(self) -> SheetWriter:
         return self
