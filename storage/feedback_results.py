@@ -185,24 +185,28 @@ class FeedbackResults:
         answers the database keeps side by side on each response (the migration "each response's answers side
         by side"); the next chunk is read on SQLite's thread while the caller writes the last one."""
         where, params = _event_filter(event_id)
-        names = (_field("p.display_name"), _field("p.username")) if with_names else ("NULL", "NULL")
+        # An anonymous report reads no names: it has no fields for them (fewer strings to make of each chunk).
+        names = f"{_field('p.display_name')}, {_field('p.username')}, " if with_names else ""
         join = " LEFT JOIN participant p ON p.telegram_id = r.participant_id" if with_names else ""
+        fixed = FIXED if with_names else FIXED - 2
         sql = (f"SELECT group_concat(line, '{FIELD}'), count(*), max(id) FROM (SELECT r.id AS id, "
-               f"printf('{FIELD.join(['%s'] * 8)}', r.id, r.event_id, r.language, r.city, "
-               f"CAST(strftime('%s', r.submitted_at) AS INTEGER), {names[0]}, {names[1]}, r.answers) AS line "
+               f"printf('{FIELD.join(['%s'] * (fixed + 1))}', r.id, r.event_id, r.language, r.city, "
+               f"CAST(strftime('%s', r.submitted_at) AS INTEGER), {names}r.answers) AS line "
                f"FROM response r{join} WHERE r.questionnaire_id = ? AND r.started AND r.id > ?{where} "
                "ORDER BY r.id LIMIT ?)")
         # The answers come in the order of the questions' ids (see storage.migrations._ANSWERS_ROW).
         by_id = sorted(range(len(questionnaire.questions)), key=lambda n: questionnaire.questions[n].id)
-        place = {n: FIXED + at for at, n in enumerate(by_id)}
-        width = FIXED + len(by_id)
+        place = {n: fixed + at for at, n in enumerate(by_id)}
+        width = fixed + len(by_id)
         async for text in _chunks(self._db, sql, lambda last, size: (questionnaire.id, last, *params, size)):
             fields = text.split(FIELD)
             if len(fields) % width:
                 raise RuntimeError(f"the answers kept on the responses to questionnaire {questionnaire.slug} do "
                                    "not match its questions")
-            yield ResponseChunk(*(fields[n::width] for n in range(FIXED)),
-                                [fields[place[n]::width] for n in range(len(by_id))])
+            columns = [fields[n::width] for n in range(fixed)]
+            if not with_names:
+                columns += [[""] * len(columns[0]), [""] * len(columns[0])]
+            yield ResponseChunk(*columns, [fields[place[n]::width] for n in range(len(by_id))])
 
 
 async def _drop(reads: list[asyncio.Future]) -> None:
