@@ -110,6 +110,18 @@ async def test_every_export_is_in_the_audit_log(agenda_bot: Harness) -> None:
     assert (entry.actor_id, entry.action, entry.detail) == (ORGANISER, "export", {"format": "xlsx", "event": VISIT})
 
 
+async def test_a_file_of_rows_reads_the_turnout_but_not_the_counts_it_does_not_show(agenda_bot: Harness) -> None:
+    questionnaire = await _answers(agenda_bot)
+    useful = questionnaire.questions[0]
+    async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.XLSX) as export:
+        assert export.report.figures.turnout().asked == 5
+        with pytest.raises(RuntimeError, match="not read"):
+            export.report.figures.tally(useful)
+    async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.HTML) as export:
+        assert export.report.figures.tally(useful).answered == 4
+        assert export.report.figures.tally(useful) is export.report.figures.tally(useful), "summed once"
+
+
 async def test_a_spreadsheet_of_two_questionnaires_one_with_names_keeps_every_column(agenda_bot: Harness) -> None:
     db = agenda_bot.services.db
     visit = await save_questionnaire(db)

@@ -75,15 +75,20 @@ class Figures:
     """The counts of a scope grouped by (question, event, city) in SQL; the whole, an event or a city are sums
     over those few rows."""
 
-    def __init__(self, turnout: list[TurnoutRow], answers: list[AnswerRow], choices: list[ChoiceRow]) -> None:
+    def __init__(self, turnout: list[TurnoutRow], answers: list[AnswerRow] | None,
+                 choices: list[ChoiceRow] | None) -> None:
+        """``answers`` and ``choices`` None: the counts were not read (a file of rows needs only the turnout),
+        and asking for a tally is a mistake that raises."""
         self._turnout = turnout
+        self._counted = answers is not None and choices is not None
         self._answers: dict[int, list[AnswerRow]] = {}  # by question: a report asks for one question at a time
-        for row in answers:
+        for row in answers or ():
             self._answers.setdefault(row.question_id, []).append(row)
         self._choices: dict[int, list[ChoiceRow]] = {}
-        for row in choices:
+        for row in choices or ():
             self._choices.setdefault(row.question_id, []).append(row)
         self._by_part: dict[int, dict[tuple[int, str | None], Tally]] = {}
+        self._tallies: dict[tuple[int, int | None, str | None], Tally] = {}
 
     def turnout(self, questionnaire_id: int | None = None, event_id: int | None = None,
                 city: str | None = ALL) -> Turnout:
@@ -92,6 +97,16 @@ class Figures:
         return Turnout(sum(r.asked for r in rows), sum(r.finished for r in rows), sum(r.partly for r in rows))
 
     def tally(self, question: Question, event_id: int | None = None, city: str | None = ALL) -> Tally:
+        """A question's answers in a scope: made once (a report asks for the same one several times)."""
+        key = (question.id, event_id, city)
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = self._sum(question, event_id, city)
+        return tally
+
+    def _sum(self, question: Question, event_id: int | None, city: str | None) -> Tally:
+        if not self._counted:
+            raise RuntimeError("the counts of the answers were not read for this report")
         answered = skipped = 0
         counts: dict[int, int] = {}
         for (part_event, part_city), part in self._parts(question).items():
@@ -216,9 +231,12 @@ class Reports:
             # The figures and every chunk of rows from one state of the answers, however long the file takes
             # while people go on answering (in the bot, or in another process beside `ponte report`).
             async with tx.snapshot():
-                yield Export(await self._report(tx, slug, 0), tx)
+                yield Export(await self._report(tx, slug, 0, counts=what is ExportFormat.HTML), tx)
 
-    async def _report(self, tx: Transaction, slug: str | None, recent: int) -> FeedbackReport:
+    async def _report(self, tx: Transaction, slug: str | None, recent: int, *, counts: bool = True
+                      ) -> FeedbackReport:
+        """``counts`` False: the figures hold the turnout only (what a file of rows needs), not the counts of the
+        answers."""
         event = None
         if slug is not None:
             event = await tx.events.by_slug(slug)
@@ -235,5 +253,6 @@ class Reports:
                 if question.kind is QuestionKind.TEXT:
                     texts[question.id] = tuple(await tx.feedback.recent_texts(
                         question.id, recent, event_id, with_names=not questionnaire.anonymous))
-        figures = Figures(turnout, await tx.feedback.answer_counts(event_id), await tx.feedback.choice_counts(event_id))
+        figures = Figures(turnout, await tx.feedback.answer_counts(event_id) if counts else None,
+                          await tx.feedback.choice_counts(event_id) if counts else None)
         return FeedbackReport(event, tuple(events), questionnaires, figures, texts, self._home_zone)
