@@ -10,6 +10,7 @@ import html
 import textwrap
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from itertools import chain, repeat
 from typing import IO
 
 from bot.domain.reports import Export, FeedbackReport, Tally, Turnout
@@ -151,9 +152,11 @@ class _Writer:
             t._("{italian} written in Italian, {english} in English", italian=LANGUAGE_MARK["it"],
                 english=LANGUAGE_MARK["en"])) + "</p>\n")
         current = None
-        # Each line as a %-format for each (language, city), made once: the lines are many.
-        lines = {(language, city): f"<li>{mark} %s <small>({_e(city_label(t, city)).replace('%', '%%')})</small></li>\n"
-                 for language, mark in LANGUAGE_MARK.items() for city in ("torino", "baltimore", "elsewhere", "")}
+        # Each line is three pieces: its opening with the language's mark, the text, and its close with the
+        # city; the lines of a chunk are joined from those columns in one call: they are many.
+        openings = {language: f"<li>{mark} " for language, mark in LANGUAGE_MARK.items()}
+        closings = {city: f" <small>({_e(city_label(t, city))})</small></li>\n"
+                    for city in ("torino", "baltimore", "elsewhere", "")}
         async for event_id, chunk in texts:
             if event_id != current:
                 if current is not None:
@@ -161,14 +164,14 @@ class _Writer:
                 current = event_id
                 event = self.report.event_by_id(current)
                 self.out.write(f"<h4>{_e(self.event_title(event)) if event else ''}</h4>\n<ul class=\"said\">")
-            line = lines.get
             if any(chunk.names):  # a questionnaire that is not anonymous
                 said = [f"{_text(text)} — {_text(name)}" if name else _text(text)
                         for name, text in zip(chunk.names, chunk.texts, strict=True)]
             else:
                 said = list(map(_text, chunk.texts))
-            self.out.write("".join([line(where, "<li>%s</li>\n") % text for where, text in zip(
-                zip(chunk.languages, chunk.cities, strict=True), said, strict=True)]))
+            self.out.write("".join(chain.from_iterable(zip(
+                map(openings.get, chunk.languages, repeat("<li>")), said,
+                map(closings.get, chunk.cities, repeat("</li>\n")), strict=False))))
         if current is not None:
             self.out.write("</ul>\n")
 
