@@ -12,11 +12,12 @@ are written twice with plain SQL, into the schema as it is and into one without 
 
 Data: each respondent is asked after several events; 90% of the answers come from questionnaires finished
 (5 answers each: a rating, a multiple choice, a scale, a single choice, a free text, some optional ones
-skipped), 10% from questionnaires left part way (4 answers); some people asked never answered.
+skipped), 10% from questionnaires left part way (4 answers), answered at moments spread over the three days
+after the request; some people asked never answered.
 
 The last line is one JSON object.
 
-    python bench/report.py [--respondents 5000] [--answers 100000] [--events 20] [--rounds 9]
+    python bench/report.py [--respondents 5000] [--answers 100000] [--events 20] [--rounds 15]
 """
 
 from __future__ import annotations
@@ -122,14 +123,15 @@ def generate(path: Path, questionnaire: Questionnaire, respondents: int, answers
             response_id = n + 1
             asked = START + timedelta(days=event_ids.index(event_id), hours=3)
             done = n < finished
+            answered = asked + timedelta(seconds=rng.randrange(60, 3 * 86400))  # over the next three days
             response_rows.append((response_id, questionnaire.id, event_id, 1000 + person,
                                   "it" if person % 2 else "en", ("torino", "baltimore", "elsewhere")[person % 3],
                                   asked.strftime("%Y-%m-%d %H:%M:%S"),
                                   (asked + timedelta(days=14)).strftime("%Y-%m-%d %H:%M:%S"),
-                                  (asked + timedelta(minutes=9)).strftime("%Y-%m-%d %H:%M:%S") if done else None))
+                                  answered.strftime("%Y-%m-%d %H:%M:%S") if done else None))
             if n >= finished + partly:
                 continue
-            at = (asked + timedelta(minutes=rng.randrange(1, 600))).strftime("%Y-%m-%d %H:%M:%S")
+            at = answered.strftime("%Y-%m-%d %H:%M:%S")
             given = [(useful.id, rng.choices(range(1, 6), (1, 2, 4, 6, 5))[0], None, 0),
                      (actors.id, None, None, int(rng.random() < 0.1)),
                      (transfer.id, rng.randrange(0, 11), None, 0),
@@ -205,7 +207,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=5000)
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--language", choices=("it", "en"), default="it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
