@@ -7,6 +7,7 @@ import io
 import threading
 import zipfile
 
+import openpyxl
 import pytest
 
 from bot.render.xlsx_stream import CHUNK, SheetWriter, cell_number, cell_text
@@ -85,3 +86,19 @@ def test_a_path_is_closed_after_a_failure(tmp_path, monkeypatch: pytest.MonkeyPa
         sheet.write("<row/>")
         raise RuntimeError("the database went away")
     assert opened and all(handle.closed for handle in opened)
+
+
+def test_texts_read_back_as_written_in_excel_too() -> None:
+    """A carriage return stays one (a raw one is read as a line feed), and a text that looks like Excel's own
+    code for a character (_x0041_ is "A" to Excel) is escaped so that Excel shows it as typed."""
+    out = io.BytesIO()
+    texts = ["two\r\nlines", "\rfirst", "_x0041_ and _x00e8_", "<b> & </b>", "bell\x07", "plain_x_text"]
+    with SheetWriter(out, "Answers", [40]) as sheet:
+        for text in texts:
+            sheet.write(f"<row>{cell_text(text)}</row>")
+    xml = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
+    assert "_x005F_x0041_ and _x005F_x00e8_" in xml and "plain_x_text" in xml
+    read = [row[0] for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    # openpyxl does not decode Excel's _xHHHH_: it shows the escape itself, where Excel shows the text.
+    assert read == ["two\r\nlines", "\rfirst", "_x005F_x0041_ and _x005F_x00e8_", "<b> & </b>", "bell",
+                    "plain_x_text"]

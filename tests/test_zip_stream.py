@@ -64,3 +64,35 @@ def test_members_cannot_overlap_and_the_directory_waits_for_the_last() -> None:
         writer.begin("b.xml")
     with pytest.raises(ValueError, match="still open"):
         writer.close()
+
+
+def test_past_the_four_byte_figures_the_zip64_records_take_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a sheet past 4 GiB, or a zip of 65,535 members, needs: the limits are made small here, so that
+    the zip64 fields are written for a few kilobytes and read back by zipfile."""
+    import bot.render.zip_stream as zip_stream
+    monkeypatch.setattr(zip_stream, "_LIMIT", 3000)
+    monkeypatch.setattr(zip_stream, "_COUNT_LIMIT", 5)
+    sheet = random.Random(5).randbytes(10_000)  # stays larger than 3,000 bytes once deflated
+    out = io.BytesIO()
+    writer = ZipStream(out)
+    writer.begin("xl/worksheets/sheet1.xml", large=True)
+    writer.write(sheet)
+    writer.end()
+    for n in range(6):  # offsets past the limit, and more members than the small count holds
+        writer.writestr(f"part{n}.xml", b"<p/>" * n)
+    writer.close()
+    with zipfile.ZipFile(out) as read:
+        assert read.testzip() is None
+        assert len(read.namelist()) == 7
+        assert read.read("xl/worksheets/sheet1.xml") == sheet
+        assert [read.read(f"part{n}.xml") for n in range(6)] == [b"<p/>" * n for n in range(6)]
+
+
+def test_a_member_not_begun_as_large_cannot_pass_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.render.zip_stream as zip_stream
+    monkeypatch.setattr(zip_stream, "_LIMIT", 3000)
+    writer = ZipStream(io.BytesIO())
+    writer.begin("big.bin")
+    writer.write(random.Random(5).randbytes(10_000))
+    with pytest.raises(ValueError, match="4 GiB"):
+        writer.end()

@@ -32,6 +32,7 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 EMPTY = "<c/>"  # a cell with nothing in it, holding its column
 CHUNK = 1 << 18  # characters of sheet XML handed to the compressing thread at a time
 _EPOCH = date(1899, 12, 30)  # Excel's day 0 (for every date after 1 March 1900)
+_EXCEL_CODE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")  # how Excel writes a character XML cannot hold: _x0001_
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed anywhere in XML 1.0
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -76,10 +77,17 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def xml_text(text: str) -> str:
-    """Text as XML character data: escaped, without the control characters XML cannot hold."""
-    if not text.isprintable() and _ILLEGAL.search(text):  # isprintable: a quick pass for most texts
+    """Text as a spreadsheet's character data: escaped, without the control characters XML cannot hold, a
+    carriage return kept as one (a raw one would be read as a line feed, XML 1.0 2.11), and an underscore
+    before "xHHHH_" escaped, or Excel would read the six characters as the one they code (ECMA-376 part 1,
+    22.9.2.19)."""
+    if "_x" in text:
+        text = _EXCEL_CODE.sub("_x005F_", text)
+    if text.isprintable():  # a quick pass for most texts
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def cell_text(text: str) -> str:
@@ -121,7 +129,7 @@ class SheetWriter:
                               ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS), ("xl/styles.xml", _STYLES),
                               ("xl/workbook.xml", _workbook(name))):
                 self._zip.writestr(part, xml.encode())
-            self._zip.begin("xl/worksheets/sheet1.xml")
+            self._zip.begin("xl/worksheets/sheet1.xml", large=True)
         except BaseException:
             self._abandon()
             raise
@@ -149,10 +157,13 @@ class SheetWriter:
     def _send(self) -> None:
         data = "".join(self._pending).encode("utf-8")
         self._pending, self._pending_size = [], 0
-        for sent in self._sent:
+        waiting = []
+        for sent in self._sent:  # one pass: a chunk whose write ends meanwhile is still looked at next time
             if sent.done():
                 sent.result()  # a chunk that could not be written fails the file now, never silently
-        self._sent = [sent for sent in self._sent if not sent.done()]
+            else:
+                waiting.append(sent)
+        self._sent = waiting
         if len(self._sent) > 8:  # no more than a few chunks waiting: memory stays flat however long the sheet
             self._sent.pop(0).result()
         self._sent.append(self._worker.submit(self._zip.write, data))
