@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import sqlite3
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -14,7 +14,7 @@ import pytest
 from bot.domain.reports import ExportFormat, UnknownEventError
 from bot.domain.roles import NotAllowedError
 from bot.render.i18n import translator
-from bot.render.report_sheet import write_xlsx
+from bot.render.report_sheet import write_csv, write_xlsx
 from storage.records import Texts
 from tests.conftest import BEFORE_THE_WEEK, ORGANISER
 from tests.feedback_data import SKIP, USEFUL, respond, save_questionnaire
@@ -120,6 +120,31 @@ async def test_a_file_of_rows_reads_the_turnout_but_not_the_counts_it_does_not_s
     async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.HTML) as export:
         assert export.report.figures.tally(useful).answered == 4
         assert export.report.figures.tally(useful) is export.report.figures.tally(useful), "summed once"
+
+
+async def test_when_each_finished_reads_on_the_home_clock_either_side_of_a_clock_change(agenda_bot: Harness) -> None:
+    """Turin's clocks go forward at 01:00 UTC on 28 March 2027: a response finished at 00:35 UTC reads 01:35,
+    one finished at 01:35 UTC reads 03:35; one finished two summers later reads summer time too; one left part way is
+    empty. In the spreadsheet (a date-time Excel reads to the second) and in the CSV."""
+    db = agenda_bot.services.db
+    questionnaire = await save_questionnaire(db)
+    change = datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    for person, at in ((1, change - timedelta(minutes=30)), (2, change + timedelta(minutes=30)),
+                       (3, change + timedelta(days=800, seconds=17))):
+        await respond(db, questionnaire, VISIT, person, at=at, answers={"useful": 4})  # finished 5 minutes later
+    await respond(db, questionnaire, VISIT, 4, answers={"useful": 2}, finished=False)
+    async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.XLSX) as export:
+        out = io.BytesIO()
+        await write_xlsx(translator("en"), export, out)
+    header, *rows = openpyxl.load_workbook(out).active.iter_rows(values_only=True)
+    assert header[4] == "Finished at (Turin time)"
+    assert [row[4] for row in rows] == [datetime(2027, 3, 28, 1, 35), datetime(2027, 3, 28, 3, 35),
+                                        datetime(2029, 6, 5, 3, 5, 17), None]
+    async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.CSV) as export:
+        text = io.StringIO()
+        await write_csv(translator("it"), export, text)
+    assert [row.split(";")[4] for row in text.getvalue().splitlines()[1:]] == [
+        "2027-03-28 01:35", "2027-03-28 03:35", "2029-06-05 03:05", ""]
 
 
 async def test_a_spreadsheet_of_two_questionnaires_one_with_names_keeps_every_column(agenda_bot: Harness) -> None:
