@@ -20,7 +20,7 @@ import aiosqlite
 from storage.events import event_from_row
 from storage.questionnaires import Questionnaire
 from storage.records import Event
-from storage.timestamps import from_db
+from storage.timestamps import from_db, to_db
 
 STREAM_CHUNK = 2000  # rows fetched from SQLite's thread at a time while streaming
 FIRST_CHUNK = 400  # the first chunk of responses: the file starts sooner
@@ -99,9 +99,9 @@ class TextChunk:
 @dataclass(frozen=True)
 class ResponseChunk:
     """Responses as spreadsheet rows, column by column, every field as text ('' for none): the moment each
-    was submitted in seconds since 1970 (UTC); the answers, one column for each question of the questionnaire
-    in its order, each value the number, the text or the ids of the choices picked, comma-separated ('' for a
-    question skipped or not answered)."""
+    was submitted, in days since 30 December 1899 with ten decimals, on the clock asked for; the answers, one
+    column for each question of the questionnaire in its order, each value the number, the text or the ids of
+    the choices picked, comma-separated ('' for a question skipped or not answered)."""
 
     ids: list[str]
     event_ids: list[str]
@@ -179,11 +179,13 @@ class FeedbackResults:
             return rows[0][0], rows[0][1]
         return TextsAhead(fetch, event_ids)
 
-    async def responses(self, questionnaire: Questionnaire, event_id: int | None = None, *,
-                        with_names: bool = False) -> AsyncIterator[ResponseChunk]:
+    async def responses(self, questionnaire: Questionnaire, event_id: int | None = None, *, with_names: bool = False,
+                        clock: Sequence[tuple[datetime, int]] = ()) -> AsyncIterator[ResponseChunk]:
         """Every response to a questionnaire with at least one answer, oldest first, in chunks, read from the
         answers the database keeps side by side on each response (the migration "each response's answers side
-        by side"); the next chunk is read on SQLite's thread while the caller writes the last one."""
+        by side"); the next chunk is read on SQLite's thread while the caller writes the last one. The moments
+        are read on ``clock``: its offsets from UTC in seconds, each from its moment on (the first one before it
+        too; none: UTC)."""
         where, params = _event_filter(event_id)
         # An anonymous report reads no names: it has no fields for them (fewer strings to make of each chunk).
         names = f"{_field('p.display_name')}, {_field('p.username')}, " if with_names else ""
@@ -191,7 +193,7 @@ class FeedbackResults:
         fixed = FIXED if with_names else FIXED - 2
         sql = (f"SELECT group_concat(line, '{FIELD}'), count(*), max(id) FROM (SELECT r.id AS id, "
                f"printf('{FIELD.join(['%s'] * (fixed + 1))}', r.id, r.event_id, r.language, r.city, "
-               f"CAST(strftime('%s', r.submitted_at) AS INTEGER), {names}r.answers) AS line "
+               f"{_day_number('r.submitted_at', clock)}, {names}r.answers) AS line "
                f"FROM response r{join} WHERE r.questionnaire_id = ? AND r.started AND r.id > ?{where} "
                "ORDER BY r.id LIMIT ?)")
         # The answers come in the order of the questions' ids (see storage.migrations._ANSWERS_ROW).
@@ -219,6 +221,19 @@ async def _drop(reads: list[asyncio.Future]) -> None:
     for read in reads:
         if not read.cancelled():
             read.exception()
+
+
+def _day_number(column: str, clock: Sequence[tuple[datetime, int]]) -> str:
+    """A moment (a UTC timestamp column) as days since 30 December 1899 on ``clock``, with ten decimals (to
+    nine millionths of a second): the count spreadsheets keep, made here, in C, rather
+    than in Python for each of tens of thousands of rows. NULL stays NULL."""
+    offsets = [offset for _, offset in clock] or [0]
+    shift = "".join(f"WHEN {column} < '{to_db(since)}' THEN {int(before)} "
+                    for (since, _), before in zip(clock[1:], offsets, strict=False))
+    shift = f"CASE {shift}ELSE {int(offsets[-1])} END" if shift else str(int(offsets[-1]))
+    # julianday counts from noon, 24 November 4714 BC: 2415018.5 is midnight, 30 December 1899.
+    return (f"CASE WHEN {column} IS NOT NULL THEN "
+            f"printf('%.10f', julianday({column}) - 2415018.5 + ({shift}) / 86400.0) END")
 
 
 def _field(expression: str) -> str:

@@ -1,14 +1,16 @@
-"""Finding a time zone from what a person types, and the typed home of a person's pending question."""
+"""Finding a time zone from what a person types, the typed home of a person's pending question, and a zone's
+clock changes."""
 
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.domain.pending import Origin, Pending, PendingStep, from_column, pending_of, to_column
-from bot.domain.zones import zone_names
+from bot.domain.zones import offsets_between, zone_names
 from bot.render import callback_data
 from bot.render.zone_lookup import TYPED_LIMIT, button_key, from_button_key, lookup
 from storage.records import Participant
@@ -127,3 +129,15 @@ def test_only_the_pending_module_reads_the_stored_question_and_people_write_it()
             touching.append((path.relative_to(ROOT).as_posix(), sorted({type(node).__name__ for node in mentions})))
     # People writes it (through to_column, or None when the question ends) and never reads it.
     assert touching == [("bot/domain/people.py", ["keyword"])]
+
+
+def test_a_zones_offsets_between_two_moments_change_to_the_second() -> None:
+    start = datetime(2027, 1, 20, tzinfo=UTC)
+    assert offsets_between("America/New_York", start, start + timedelta(days=365)) == [
+        (start, -5 * 3600), (datetime(2027, 3, 14, 7, tzinfo=UTC), -4 * 3600),
+        (datetime(2027, 11, 7, 6, tzinfo=UTC), -5 * 3600)]
+    # Lord Howe Island moves its clocks by half an hour.
+    assert offsets_between("Australia/Lord_Howe", start, start + timedelta(days=365))[1:] == [
+        (datetime(2027, 4, 3, 15, tzinfo=UTC), 37800), (datetime(2027, 10, 2, 15, 30, tzinfo=UTC), 39600)]
+    assert offsets_between("Asia/Tokyo", start, start + timedelta(days=800)) == [(start, 9 * 3600)]
+    assert offsets_between("Europe/Rome", start, start) == [(start, 3600)]

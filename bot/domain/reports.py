@@ -12,10 +12,12 @@ import enum
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.config.clock import Clock
 from bot.domain.audit import AuditAction, note
 from bot.domain.roles import Roles
+from bot.domain.zones import offsets_between
 from storage import Database, Transaction
 from storage.feedback_results import (
     AnswerRow,
@@ -32,6 +34,7 @@ from storage.records import Event
 RECENT_TEXTS = 5  # free-text answers shown in the chat for each question
 CITIES = ("torino", "baltimore", "elsewhere", None)  # None: a person who never said where they are
 ALL = "all"  # every city
+ANSWERS_WITHIN = timedelta(days=3 * 366)  # after an event: room to spare for the latest answer to its questions
 
 
 class ExportFormat(enum.StrEnum):
@@ -182,8 +185,13 @@ class Export:
         """Every response with an answer, questionnaire by questionnaire, oldest first, in chunks: each a
         ``storage.feedback_results.ResponseChunk``, column by column."""
         event_id = self.report.event.id if self.report.event else None
+        starts = [e.event.starts_at for e in self.report.events]
+        # The home clock from the first event to years after the last: every answer falls in between (a
+        # questionnaire closes days after its event), and the moments of the rows are read on it.
+        clock = offsets_between(self.report.home_zone, min(starts) - timedelta(days=1),
+                                max(starts) + ANSWERS_WITHIN) if starts else []
         for questionnaire in self.report.questionnaires:
-            async for chunk in self._tx.feedback.responses(questionnaire, event_id,
+            async for chunk in self._tx.feedback.responses(questionnaire, event_id, clock=clock,
                                                            with_names=not questionnaire.anonymous):
                 yield questionnaire, chunk
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -34,3 +35,30 @@ def zone_names() -> frozenset[str]:
     """Every Area/Location zone of this system's time zone database: what a person may choose. Read once
     per process (the database does not change while it runs), so nothing ever empties this cache."""
     return frozenset(name for name in available_timezones() if "/" in name and name.split("/", 1)[0] in AREAS)
+
+
+# Every zone's clock changes are weeks apart: looking once a week finds each of them.
+_LOOK_EVERY = timedelta(days=7)
+
+
+def offsets_between(name: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """A zone's offset from UTC in seconds from ``start`` (aware) to ``end``: ``[(start, offset), (moment of
+    a change, new offset), ...]``, each change to the second."""
+    home = zone(name)
+
+    def offset(moment: datetime) -> int:
+        return int(moment.astimezone(home).utcoffset().total_seconds())
+
+    steps = [(start, offset(start))]
+    before = start
+    while before < end:
+        after = min(before + _LOOK_EVERY, end)
+        if offset(after) != steps[-1][1]:
+            low, high = before, after  # the change is after low and at or before high
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                middle -= timedelta(microseconds=middle.microsecond)
+                low, high = (middle, high) if offset(middle) == steps[-1][1] else (low, middle)
+            steps.append((high, offset(high)))
+        before = after
+    return steps

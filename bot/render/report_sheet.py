@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from itertools import chain, repeat
 from typing import IO
 
 from bot.domain.reports import Export
-from bot.domain.zones import zone
 from bot.render.i18n import Translator
 from bot.render.report_words import city_label
 from bot.render.timefmt import city_name, local_day
@@ -35,7 +34,7 @@ from storage.questionnaires import Question, QuestionKind, Questionnaire
 # Excel reads a CSV with the list separator of its language: a semicolon where the comma is the decimal mark.
 CSV_DELIMITER = {"it": ";", "en": ","}
 WIDEST = 50
-_UNIX_DAY = 25569  # 1 January 1970 as Excel's day number
+_DAY_ZERO = datetime(1899, 12, 30)  # what the day numbers of the rows count from
 Value = str | int | date | datetime | None
 
 
@@ -56,10 +55,8 @@ class Table:
             column += len(questionnaire.questions)
         self.events = {str(e.event.id): e.event for e in report.events}  # by id as the rows give it (text)
         self.titles = {qn.id: qn.title.get(t.language) for qn in report.questionnaires}
-        self.home = zone(report.home_zone)
         self.cities = {city or "": city_label(t, city) for city in ("torino", "baltimore", "elsewhere", None)}
         self.languages = {"it": t._("Italian"), "en": t._("English")}
-        self.offsets = _HourOffsets(self.home)  # seconds to add to UTC, by hour since 1970
 
     def header(self) -> list[str]:
         t = self.t
@@ -80,10 +77,6 @@ class Table:
     def column(self, questionnaire: Questionnaire) -> int:
         """Where a questionnaire's answers start (0-based)."""
         return self._offsets[questionnaire.id]
-
-    def local_seconds(self, seconds: int) -> int:
-        """A moment (seconds since 1970, UTC) as the exchange's home clock reads it, in seconds since 1970."""
-        return seconds + self.offsets[seconds // 3600]
 
     def choices(self, question: Question) -> Callable[[str], str]:
         """The labels of the choices picked (ids, comma-separated), in the question's order, ``; ``-joined."""
@@ -123,7 +116,7 @@ class Table:
         values += [event.title.get(self.t.language) if event else "",
                    local_day(event.starts_at, event.timezone) if event else None,
                    self.cities.get(chunk.cities[n], ""), self.languages.get(chunk.languages[n], chunk.languages[n]),
-                   datetime(1970, 1, 1) + timedelta(seconds=self.local_seconds(int(submitted))) if submitted else None]
+                   _DAY_ZERO + timedelta(seconds=round(float(submitted) * 86400)) if submitted else None]
         if self.export.with_names:
             values += [chunk.names[n] or None, f"@{chunk.usernames[n]}" if chunk.usernames[n] else None]
         return values
@@ -163,20 +156,6 @@ async def write_xlsx(t: Translator, export: Export, out: str | IO[bytes]) -> int
             sheet.write("".join(chain.from_iterable(zip(repeat("<row>"), *columns, repeat("</row>")))))
             written += len(chunk.ids)
     return written
-
-
-class _HourOffsets(dict):
-    """A time zone's offset from UTC in seconds, by hour since 1970 (clocks change on the hour), looked up
-    once for each hour."""
-
-    def __init__(self, home: tzinfo) -> None:
-        super().__init__()
-        self._home = home
-
-    def __missing__(self, hour: int) -> int:
-        moment = datetime.fromtimestamp(hour * 3600, UTC).astimezone(self._home)
-        offset = self[hour] = int(moment.utcoffset().total_seconds())
-        return offset
 
 
 class _Made(dict):
@@ -219,13 +198,11 @@ class _LeadCells:
         return (cells + cell_shared(sheet.shared(table.cities.get(city, "")))
                 + cell_shared(sheet.shared(table.languages.get(language, language))))
 
-    def moments(self, moments: list[str]) -> list[str]:
-        """Moments given in seconds since 1970 (UTC), as text ('' for none), as cells of Excel's day number in
-        the home zone, at full precision (Excel reads back the very second), shown to the minute. The sum is
-        written out, not called for: tens of thousands of them."""
-        offset = self.table.offsets.__getitem__
-        return [f'<c s="{DATE_TIME}"><v>{_UNIX_DAY + (s + offset(s // 3600)) / 86400!r}</v></c>' if s else EMPTY
-                for s in [int(s) if s else 0 for s in moments]]
+    @staticmethod
+    def moments(moments: list[str]) -> list[str]:
+        """Moments given as day numbers on the home clock (see Export.responses; '' for none), as cells of
+        that number, at the precision given (Excel reads back the very second), shown to the minute."""
+        return [f'<c s="{DATE_TIME}"><v>{day}</v></c>' if day else EMPTY for day in moments]
 
 
 def _answer_cells(table: Table, sheet: SheetWriter, questionnaire: Questionnaire) -> list[Callable[[str], str]]:
