@@ -165,19 +165,20 @@ class FeedbackResults:
         each, in chunks: (event id, rows). One event at a time through its index, so that nothing sorts them all.
         The first events are asked for at once and read on SQLite's thread while the caller writes what comes
         before them (it only has to let the event loop turn once)."""
-        name = _field("p.display_name") if with_names else "NULL"
+        name = f"{_field('p.display_name')}, " if with_names else ""  # anonymous: no field for names at all
         join = (" JOIN response r ON r.id = t.response_id LEFT JOIN participant p ON p.telegram_id = r.participant_id"
                 if with_names else "")
         # answer_text keeps the texts in this order (question, event, when): each event's are one stretch of it.
         sql = (f"SELECT group_concat(line, '{FIELD}'), count(*) FROM (SELECT "
-               f"printf('%s{FIELD}%s{FIELD}%s{FIELD}%s', t.language, t.city, {name}, {_field('t.text')}) AS line "
+               f"printf('{FIELD.join(['%s'] * (4 if with_names else 3))}', t.language, t.city, {name}"
+               f"{_field('t.text')}) AS line "
                f"FROM answer_text t{join} WHERE t.question_id = ? AND t.event_id = ? "
                f"ORDER BY t.answered_at, t.response_id LIMIT {STREAM_CHUNK} OFFSET ?)")
 
         async def fetch(event_id: int, done: int) -> tuple[str | None, int]:
             rows = await self._db.execute_fetchall(sql, (question_id, event_id, done))
             return rows[0][0], rows[0][1]
-        return TextsAhead(fetch, event_ids)
+        return TextsAhead(fetch, event_ids, with_names=with_names)
 
     async def responses(self, questionnaire: Questionnaire, event_id: int | None = None, *, with_names: bool = False,
                         clock: Sequence[tuple[datetime, int]] = ()) -> AsyncIterator[ResponseChunk]:
@@ -281,8 +282,9 @@ class TextsAhead:
     in order. ``aclose`` drops what was not read."""
 
     def __init__(self, fetch: Callable[[int, int], Awaitable[tuple[str | None, int]]], event_ids: Sequence[int],
-                 window: int = TEXTS_AHEAD) -> None:
+                 window: int = TEXTS_AHEAD, *, with_names: bool = False) -> None:
         self._fetch = fetch
+        self._with_names = with_names
         self._events = iter(event_ids)
         self._pending: deque[tuple[int, int, asyncio.Future]] = deque()
         for _ in range(window):
@@ -313,7 +315,9 @@ class TextsAhead:
                 self._ask_next_event()
             if count:
                 fields = text.split(FIELD)
-                return event_id, TextChunk(fields[0::4], fields[1::4], fields[2::4], fields[3::4])
+                if self._with_names:
+                    return event_id, TextChunk(fields[0::4], fields[1::4], fields[2::4], fields[3::4])
+                return event_id, TextChunk(fields[0::3], fields[1::3], [""] * count, fields[2::3])
         raise StopAsyncIteration
 
     async def aclose(self) -> None:

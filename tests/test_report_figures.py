@@ -4,6 +4,7 @@ such; names read only when the questionnaire is not anonymous; coordinators and 
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from bot.domain.reports import ExportFormat, UnknownEventError
 from bot.domain.roles import NotAllowedError
 from bot.render.i18n import translator
+from bot.render.report_document import write_document
 from bot.render.report_sheet import write_csv, write_xlsx
 from storage.records import Texts
 from tests.conftest import BEFORE_THE_WEEK, ORGANISER
@@ -86,6 +88,24 @@ async def test_names_only_when_the_questionnaire_says_so(agenda_bot: Harness) ->
     assert rows[0] == {useful: "5", actors: f"{ids['city']},{ids['residents']}", transfer: "8",
                                 blocker: str(questionnaire.questions[3].choices[0].id), idea: "La portineria"}
     assert blocker not in rows[1], "skipped: not in the row"
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+async def test_the_document_names_who_wrote_each_text_only_when_the_questionnaire_says_so(
+        agenda_bot: Harness, anonymous: bool) -> None:
+    await _answers(agenda_bot, anonymous=anonymous)
+    async with agenda_bot.services.reports.export(ORGANISER, ExportFormat.HTML) as export:
+        out = io.StringIO()
+        await write_document(translator("en"), export, out, BEFORE_THE_WEEK)
+    document = out.getvalue()
+    said = re.findall(r"<li>(.*?)</li>", document)
+    if anonymous:
+        assert said == ["🇮🇹 La portineria <small>(Turin)</small>", "🇺🇸 Tool library <small>(Baltimore)</small>",
+                        "🇺🇸 x <small>(Not said)</small>"]
+        assert "Giulia" not in document and "Mike" not in document
+    else:
+        assert said == ["🇮🇹 La portineria — Giulia <small>(Turin)</small>",
+                        "🇺🇸 Tool library — Mike <small>(Baltimore)</small>", "🇺🇸 x <small>(Not said)</small>"]
 
 
 async def test_only_coordinators_and_organisers_read_the_report(agenda_bot: Harness) -> None:
