@@ -92,7 +92,8 @@ def test_texts_read_back_as_written_in_excel_too() -> None:
     """A carriage return stays one (a raw one is read as a line feed), and a text that looks like Excel's own
     code for a character (_x0041_ is "A" to Excel) is escaped so that Excel shows it as typed."""
     out = io.BytesIO()
-    texts = ["two\r\nlines", "\rfirst", "_x0041_ and _x00e8_", "<b> & </b>", "bell\x07", "plain_x_text"]
+    texts = ["two\r\nlines", "\rfirst", "_x0041_ and _x00e8_", "<b> & </b>", "bell\x07", "plain_x_text",
+             "_\x01x0042_"]
     with SheetWriter(out, "Answers", [40]) as sheet:
         for text in texts:
             sheet.write(f"<row>{cell_text(text)}</row>")
@@ -101,4 +102,4 @@ def test_texts_read_back_as_written_in_excel_too() -> None:
     read = [row[0] for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
     # openpyxl does not decode Excel's _xHHHH_: it shows the escape itself, where Excel shows the text.
     assert read == ["two\r\nlines", "\rfirst", "_x005F_x0041_ and _x005F_x00e8_", "<b> & </b>", "bell",
-                    "plain_x_text"]
+                    "plain_x_text", "_x005F_x0042_"]

@@ -9,8 +9,8 @@ every file written here back with it.
 
 The caller builds each row with the cell functions below (``cell_*``), in column order: a cell's reference is
 optional in the format (ECMA-376 part 1, 18.3.1.4), each cell is the next column, and EMPTY holds a gap; so is
-a row's (18.3.1.73), each row is the next one. A text
-that looks like a formula is stored as text with Excel's quote prefix, so it is shown and never run."""
+a row's (18.3.1.73), each row is the next one. A text that looks like a formula is stored as text with Excel's
+quote prefix, so it is shown and never run."""
 
 from __future__ import annotations
 
@@ -81,13 +81,13 @@ def xml_text(text: str) -> str:
     carriage return kept as one (a raw one would be read as a line feed, XML 1.0 2.11), and an underscore
     before "xHHHH_" escaped, or Excel would read the six characters as the one they code (ECMA-376 part 1,
     22.9.2.19)."""
-    if "_x" in text:
-        text = _EXCEL_CODE.sub("_x005F_", text)
-    if text.isprintable():  # a quick pass for most texts
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if _ILLEGAL.search(text):
+    printable = text.isprintable()  # a quick pass for most texts: no control character to look for
+    if not printable and _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if "_x" in text:  # after the removal, which could join an underscore to "xHHHH_"
+        text = _EXCEL_CODE.sub("_x005F_", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text if printable else text.replace("\r", "&#13;")
 
 
 def cell_text(text: str) -> str:
