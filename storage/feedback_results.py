@@ -226,8 +226,9 @@ async def _drop(reads: list[asyncio.Future]) -> None:
 
 def _day_number(column: str, clock: Sequence[tuple[datetime, int]]) -> str:
     """A moment (a UTC timestamp column) as days since 30 December 1899 on ``clock``, with ten decimals (to
-    nine millionths of a second): the count spreadsheets keep, made here, in C, rather
-    than in Python for each of tens of thousands of rows. NULL stays NULL."""
+    nine millionths of a second): the count spreadsheets keep, made here, in C, rather than in Python for each
+    of tens of thousands of rows. The timestamps compare as text (storage.timestamps' format). NULL stays
+    NULL."""
     offsets = [offset for _, offset in clock] or [0]
     shift = "".join(f"WHEN {column} < '{to_db(since)}' THEN {int(before)} "
                     for (since, _), before in zip(clock[1:], offsets, strict=False))
